@@ -1,0 +1,87 @@
+//! Rendering in rustc's style (`error[rule]: message`, `--> file:line:col`, the line,
+//! a caret, `= help:`), the same text for the macro and the CLI.
+
+use super::{Diagnostic, Severity};
+use annotate_snippets::{Level, Renderer, Snippet};
+
+/// Renders one diagnostic as plain text (no colour: it ends up inside `compile_error!`).
+pub fn render(diagnostic: &Diagnostic) -> String {
+    let level = match diagnostic.severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+    };
+    let file_note = diagnostic.file.as_ref().map(|f| format!("in {f}"));
+    let mut message = level.title(&diagnostic.message).id(diagnostic.rule);
+    if let Some(location) = &diagnostic.location {
+        let underline = clamp_to_line(&location.line_text, location.underline.clone());
+        message = message.snippet(
+            Snippet::source(&location.line_text)
+                .line_start(location.line)
+                .origin(&location.file)
+                .annotation(level.span(underline)),
+        );
+    } else if let Some(note) = &file_note {
+        message = message.footer(Level::Note.title(note));
+    }
+    if let Some(help) = &diagnostic.help {
+        message = message.footer(Level::Help.title(help));
+    }
+    let rendered = Renderer::plain().render(message).to_string();
+    rendered
+}
+
+/// A range that is non-empty, inside the line and on character boundaries, so the
+/// renderer always has something to point at.
+fn clamp_to_line(line: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let mut start = range.start.min(line.len());
+    while !line.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = range.end.clamp(start, line.len());
+    while !line.is_char_boundary(end) {
+        end += 1;
+    }
+    if end == start {
+        end = line[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+    }
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Location;
+
+    #[test]
+    fn renders_like_rustc() {
+        let diagnostic = Diagnostic::error("syntax", "syntax error at or near \"FORM\"")
+            .at(Location {
+                file: "migrations/V2__b.sql".into(),
+                line: 3,
+                column: 10,
+                line_text: "SELECT 1 FORM t;".into(),
+                underline: 9..13,
+            })
+            .help("check the statement against PostgreSQL's grammar");
+        assert_eq!(
+            render(&diagnostic),
+            "error[syntax]: syntax error at or near \"FORM\"\n \
+             --> migrations/V2__b.sql:3:10\n  \
+             |\n\
+             3 | SELECT 1 FORM t;\n  \
+             |          ^^^^\n  \
+             |\n  \
+             = help: check the statement against PostgreSQL's grammar"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_outside_span_still_points_at_something() {
+        assert_eq!(clamp_to_line("abc", 5..5), 3..3);
+        assert_eq!(clamp_to_line("abc", 1..1), 1..2);
+        assert_eq!(clamp_to_line("é", 1..1), 0..2);
+    }
+}

@@ -1,0 +1,12 @@
+//! pgstrata's analyzer: everything the `migrations!` macro knows, as a plain library
+//! that the macro, the CLI, the tests and the benchmarks share.
+//!
+//! The pipeline, one module a step: [`discover`] finds and orders the files,
+//! [`source`] reads them, [`parse`] runs PostgreSQL's parser, [`rules`] checks the
+//! statements, and [`analyze`] ties them together. Its API is for pgstrata's own
+//! crates and is exempt from semver.
+
+pub mod diagnostics;
+pub mod discover;
+pub mod parse;
+pub mod source;
