@@ -6,7 +6,12 @@
 //! statements, and [`analyze`] ties them together. Its API is for pgstrata's own
 //! crates and is exempt from semver.
 
+mod analyze;
 pub mod diagnostics;
 pub mod discover;
 pub mod parse;
+pub mod rules;
 pub mod source;
+
+pub use analyze::{analyze, Analysis, Config, Migration, TransactionMode};
+pub use diagnostics::{render, Diagnostic, Severity};

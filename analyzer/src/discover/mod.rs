@@ -312,8 +312,12 @@ fn report_mixed_styles(candidates: &[Candidate], out: &mut Vec<Diagnostic>) {
 }
 
 /// Joins `.up.sql`/`.down.sql` halves, reports a down without an up and duplicate
-/// versions, and orders by version (never by file name).
+/// versions, and orders the migrations the way their tool does: by version, never by
+/// file name. Diesel (one directory per migration) compares its versions as text,
+/// which differs from numbers only where their lengths differ; the flat layouts'
+/// tools compare numbers.
 fn pair_and_order(candidates: Vec<Candidate>, out: &mut Vec<Diagnostic>) -> Vec<FoundMigration> {
+    let textual_order = candidates.iter().all(|c| c.layout == Layout::Directories);
     let mut by_version: BTreeMap<i64, Vec<Candidate>> = BTreeMap::new();
     for c in candidates {
         by_version.entry(c.parsed.version).or_default().push(c);
@@ -348,13 +352,16 @@ fn pair_and_order(candidates: Vec<Candidate>, out: &mut Vec<Diagnostic>) -> Vec<
         }
         let Some(m) = merged else { continue };
         match m.up {
-            Some(up) => migrations.push(FoundMigration {
-                version,
-                name: m.parsed.name,
-                up,
-                down: m.down,
-                metadata_no_transaction: m.metadata_no_transaction,
-            }),
+            Some(up) => migrations.push((
+                m.parsed.digits.clone(),
+                FoundMigration {
+                    version,
+                    name: m.parsed.name,
+                    up,
+                    down: m.down,
+                    metadata_no_transaction: m.metadata_no_transaction,
+                },
+            )),
             None => {
                 let display = m.down.map_or(m.display, |d| d.display);
                 out.push(
@@ -368,7 +375,10 @@ fn pair_and_order(candidates: Vec<Candidate>, out: &mut Vec<Diagnostic>) -> Vec<
             }
         }
     }
-    migrations
+    if textual_order {
+        migrations.sort_by(|(a, _), (b, _)| a.cmp(b));
+    }
+    migrations.into_iter().map(|(_, m)| m).collect()
 }
 
 /// The directory's entries as (name, path, is_dir), sorted by name so diagnostics come

@@ -7,6 +7,10 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedName {
     pub version: i64,
+    /// The version's digits as written (diesel's dashes dropped): diesel orders its
+    /// migrations by this text, so `2025-11-19-091444-0000` (18 digits) comes before
+    /// `2026-01-20-162913` (14 digits) although it is the larger number.
+    pub digits: String,
     pub name: String,
     pub style: VersionStyle,
 }
@@ -39,6 +43,7 @@ pub fn parse_stem(stem: &str) -> Result<ParsedName, NameError> {
             if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Ok(ParsedName {
                     version: digits_to_version(digits)?,
+                    digits: digits.to_string(),
                     name: name.to_string(),
                     style: VersionStyle::Prefixed,
                 });
@@ -83,6 +88,7 @@ fn parse_numbered(stem: &str) -> Result<ParsedName, NameError> {
     };
     Ok(ParsedName {
         version: digits_to_version(&digits)?,
+        digits,
         name,
         style: VersionStyle::Numbered,
     })
@@ -135,6 +141,7 @@ fn parse_dotted(stem: &str) -> Result<Option<ParsedName>, NameError> {
     }
     Ok(Some(ParsedName {
         version,
+        digits: version.to_string(),
         name: name.to_string(),
         style: VersionStyle::Dotted,
     }))
@@ -162,6 +169,7 @@ mod tests {
         assert_eq!(version("003-add-users"), 3);
         assert_eq!(version("20240101120000_add_users"), 20240101120000);
         assert_eq!(version("2017-03-18-181441_x"), 20170318181441);
+        assert_eq!(version("2025-11-19-091444-0000_x"), 202511190914440000);
         assert_eq!(version("0_init"), 0);
         assert_eq!(version("00.05.00_01_drop_started_at_column"), 5_000_001);
         assert_eq!(version("03.00.00_50_post"), 3_000_000_050);

@@ -200,3 +200,16 @@ fn a_non_utf8_name_is_reported() {
     );
     assert_eq!(order(&d), vec![(1, "1_a.sql")]);
 }
+
+#[test]
+fn diesel_compares_versions_as_text() {
+    let d = run(&[
+        "2026-01-20-162913_b/up.sql",
+        "2025-11-19-091444-0000_a/up.sql",
+        "2026-05-27-120000-0000_d/up.sql",
+        "2026-05-27-120000_c/up.sql",
+    ]);
+    assert_eq!(messages(&d), Vec::<&str>::new());
+    let names: Vec<&str> = d.migrations.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, vec!["a", "b", "c", "d"]);
+}

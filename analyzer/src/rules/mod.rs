@@ -1,0 +1,85 @@
+//! Step four: the rules. Each rule lives in its own file with its metadata (the one
+//! place its id, summary and help are written), its check and its tests; this module
+//! is the registry and the runner.
+
+pub mod allow;
+pub mod layout;
+pub mod syntax;
+pub mod transaction;
+
+use crate::parse::Statement;
+use crate::source::SourceFile;
+use std::ops::Range;
+
+/// What users read about a rule: in diagnostics, in `pgstrata rules`, in the docs.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The kebab-case id used in diagnostics and in `-- pgstrata:allow(id)`.
+    pub id: &'static str,
+    /// One line: what the rule catches.
+    pub summary: &'static str,
+    /// Why it matters and how to fix it, in a few sentences of Markdown.
+    pub explanation: &'static str,
+    /// Whether `-- pgstrata:allow(id)` may silence it (a syntax error cannot be allowed).
+    pub allowable: bool,
+}
+
+/// Every rule, in the order the docs list them.
+pub static RULES: &[&RuleMeta] = &[
+    &syntax::RULE,
+    &layout::RULE,
+    &transaction::RULE,
+    &allow::RULE,
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    RULES.iter().copied().find(|rule| rule.id == id)
+}
+
+/// A finding of a statement rule, before it is placed in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub message: String,
+    pub help: String,
+    /// Byte range in the file to underline.
+    pub range: Range<usize>,
+}
+
+/// What a statement rule sees.
+pub struct StatementContext<'a> {
+    pub file: &'a SourceFile,
+    pub statement: &'a Statement,
+}
+
+impl StatementContext<'_> {
+    /// The range of the statement's first `words` words, for an underline such as
+    /// `CREATE INDEX` rather than the whole statement.
+    pub fn leading_words(&self, words: usize) -> Range<usize> {
+        let text = &self.file.text[self.statement.range.clone()];
+        let mut end = 0;
+        let mut seen = 0;
+        let mut in_word = false;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                if in_word {
+                    seen += 1;
+                    in_word = false;
+                    if seen == words {
+                        break;
+                    }
+                }
+            } else {
+                in_word = true;
+                end = i + c.len_utf8();
+            }
+        }
+        self.statement.range.start..self.statement.range.start + end
+    }
+}
+
+/// Runs every statement rule on one statement.
+pub fn check_statement(ctx: &StatementContext<'_>, out: &mut Vec<Finding>) {
+    transaction::check(ctx, out);
+}

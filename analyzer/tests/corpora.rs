@@ -1,0 +1,98 @@
+//! The eleven real-world migration histories in `../shared/corpora` apply cleanly on
+//! PostgreSQL 15, so the analyzer must discover them in their tool's order and report
+//! no syntax error on them (but for the one `down.sql` that is really broken).
+
+use pgstrata_analyzer::{analyze, Config};
+use std::path::{Path, PathBuf};
+
+/// `../shared/corpora` beside the repository, or `PGSTRATA_CORPORA`. Its absence is a
+/// failure, not a skip: CI must not pass by testing nothing.
+fn corpora_root() -> PathBuf {
+    let root = std::env::var_os("PGSTRATA_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora"));
+    assert!(
+        root.is_dir(),
+        "the corpora are missing at {}",
+        root.display()
+    );
+    root
+}
+
+/// Each set with its migrations directory, derived from `_meta/order.txt`.
+fn sets() -> Vec<(String, PathBuf, String, Vec<String>)> {
+    let root = corpora_root();
+    let mut sets = Vec::new();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let set = entry.unwrap().path();
+        let order = set.join("_meta/order.txt");
+        if !order.is_file() {
+            continue;
+        }
+        let entries: Vec<String> = std::fs::read_to_string(&order)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+        let dir = migrations_dir(&entries[0]);
+        assert!(
+            entries.iter().all(|e| migrations_dir(e) == dir),
+            "one directory per set"
+        );
+        let name = set.file_name().unwrap().to_string_lossy().into_owned();
+        sets.push((name, set, dir, entries));
+    }
+    sets.sort();
+    assert_eq!(sets.len(), 11, "eleven corpus sets");
+    sets
+}
+
+fn migrations_dir(entry: &str) -> String {
+    let mut parts: Vec<&str> = entry.split('/').collect();
+    let file = parts.pop().unwrap_or_default();
+    if matches!(file, "up.sql" | "migration.sql") {
+        parts.pop();
+    }
+    parts.join("/")
+}
+
+#[test]
+fn every_set_is_discovered_in_its_tools_order_without_false_errors() {
+    for (name, set, dir, expected) in sets() {
+        let migrations_dir = if dir.is_empty() {
+            set.clone()
+        } else {
+            set.join(&dir)
+        };
+        let analysis = analyze(&migrations_dir, &dir, &Config::default());
+        let found: Vec<String> = analysis
+            .migrations
+            .iter()
+            .map(|m| {
+                let relative = m.up.path.strip_prefix(&set).unwrap();
+                relative.to_string_lossy().replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(
+            found, expected,
+            "{name}: order differs from _meta/order.txt"
+        );
+
+        let diagnostics: Vec<String> = analysis
+            .diagnostics
+            .iter()
+            .map(pgstrata_analyzer::render)
+            .collect();
+        if name == "crates.io" {
+            assert_eq!(diagnostics.len(), 1, "{name}: {diagnostics:#?}");
+            let broken = &analysis.diagnostics[0];
+            assert_eq!(broken.rule, "syntax");
+            let location = broken.location.as_ref().unwrap();
+            assert!(location.file.ends_with("/down.sql"), "{diagnostics:#?}");
+            assert!(location.line > 0 && location.column > 0);
+        } else {
+            assert!(diagnostics.is_empty(), "{name}: {diagnostics:#?}");
+        }
+    }
+}
