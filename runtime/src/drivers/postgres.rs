@@ -1,0 +1,68 @@
+//! The sync `postgres` crate: `simple_query` over the simple query protocol. Its calls
+//! complete before they return, so the future handed to the runner is already ready.
+
+use std::future::{ready, Future};
+
+use postgres::error::ErrorPosition;
+use postgres::{Client, SimpleQueryMessage};
+
+use crate::driver::{Driver, DriverError, Rows};
+use crate::error::Error;
+use crate::runner::{Report, Runner};
+
+impl Driver for Client {
+    fn simple(&mut self, sql: &str) -> impl Future<Output = Result<Rows, DriverError>> + Send {
+        ready(simple(self, sql))
+    }
+}
+
+fn simple(client: &mut Client, sql: &str) -> Result<Rows, DriverError> {
+    let messages = client.simple_query(sql).map_err(driver_error)?;
+    let mut rows = Vec::new();
+    for message in messages {
+        if let SimpleQueryMessage::Row(row) = message {
+            let values = (0..row.len())
+                .map(|i| row.try_get(i).map(|v| v.map(str::to_string)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(driver_error)?;
+            rows.push(values);
+        }
+    }
+    Ok(rows)
+}
+
+/// Keeps the server's fields apart (SQLSTATE, message, detail, hint, position); other
+/// errors keep the client's text, which never includes connection parameters.
+fn driver_error(e: postgres::Error) -> DriverError {
+    let closed = e.is_closed();
+    let error = match e.as_db_error() {
+        Some(db) => DriverError::server(db.code().code(), db.message())
+            .with_detail(db.detail().map(str::to_string))
+            .with_hint(db.hint().map(str::to_string))
+            .with_position(match db.position() {
+                Some(ErrorPosition::Original(p)) => Some(*p),
+                _ => None,
+            }),
+        None => DriverError::new(e.to_string()),
+    };
+    error.with_closed(closed)
+}
+
+impl Runner {
+    /// Applies what is pending over a `postgres::Client`.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # static MIGRATIONS: &[pgstrata_runtime::Migration] = &[];
+    /// let mut client = postgres::Client::connect("host=127.0.0.1 user=postgres", postgres::NoTls)?;
+    /// let report = pgstrata_runtime::Runner::new(MIGRATIONS).run(&mut client)?;
+    /// for m in &report.applied {
+    ///     println!("{} {} {:?}", m.version, m.name, m.duration);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn run(&self, client: &mut Client) -> Result<Report, Error> {
+        self.run_with(client)
+    }
+}

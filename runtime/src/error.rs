@@ -1,0 +1,200 @@
+//! Everything a run can refuse or fail with. Each message names the migration (version,
+//! name, path) and, where it matters, the statement, and says what to do.
+
+use crate::driver::DriverError;
+use crate::migration::TransactionMode;
+
+/// A statement of a migration, as messages count them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementRef {
+    /// 1-based: the first statement of the file is statement 1.
+    pub number: usize,
+    /// 1-based line in the file where it starts.
+    pub line: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(
+        "migration {version} {name:?} ({path}) was changed after it was applied: the database \
+         recorded checksum {applied_checksum} but this build has {checksum}; restore the file \
+         as it was applied and put the change in a new migration, or allow divergent \
+         migrations (Runner::allow_divergent)"
+    )]
+    Divergent {
+        version: i64,
+        name: &'static str,
+        path: &'static str,
+        applied_checksum: String,
+        checksum: &'static str,
+    },
+
+    #[error(
+        "migration {version} {name:?} is recorded as applied in the database but is not in \
+         this build; run a build that has it, or allow missing migrations \
+         (Runner::allow_missing)"
+    )]
+    Missing {
+        version: i64,
+        /// As the history table records it.
+        name: String,
+    },
+
+    #[error(
+        "migration {version} {name:?} ({path}) is pending but older than migration \
+         {newest_applied}, the newest one applied; give it a version above {newest_applied}, \
+         or allow out-of-order migrations (Runner::allow_out_of_order) to apply it"
+    )]
+    OutOfOrder {
+        version: i64,
+        name: &'static str,
+        path: &'static str,
+        newest_applied: i64,
+    },
+
+    #[error("two migrations have version {version}: {first} and {second}")]
+    DuplicateVersion {
+        version: i64,
+        first: &'static str,
+        second: &'static str,
+    },
+
+    #[error("migration {version} {name:?} ({path}) is malformed: {reason}")]
+    InvalidMigration {
+        version: i64,
+        name: &'static str,
+        path: &'static str,
+        reason: String,
+    },
+
+    #[error("the target version {version} is not a migration in this build")]
+    UnknownTarget { version: i64 },
+
+    #[error("{}", failed_message(*.version, name, path, *.transaction, *.statement, source))]
+    MigrationFailed {
+        version: i64,
+        name: &'static str,
+        path: &'static str,
+        transaction: TransactionMode,
+        /// The failing statement: always known for a non-transactional migration; for a
+        /// transactional one when the server pointed at a position in it.
+        statement: Option<StatementRef>,
+        /// The server's error, with its SQLSTATE.
+        source: DriverError,
+    },
+
+    #[error(
+        "cannot resume migration {version} {name:?} ({path}), which failed after \
+         {statements_done} of its statements had run: {reason}; either restore those \
+         statements as they were when they ran, or undo what they did by hand and delete \
+         its record (DELETE FROM {history_table} WHERE version = {version}) so the next run \
+         applies it from the start"
+    )]
+    ResumeRefused {
+        version: i64,
+        name: &'static str,
+        path: &'static str,
+        statements_done: u32,
+        reason: String,
+        /// Quoted and schema-qualified, ready to paste into SQL.
+        history_table: String,
+    },
+
+    #[error("invalid history table name: {reason}")]
+    InvalidHistoryTable { reason: String },
+
+    #[error("the history table {history_table} holds a row this runner cannot read: {reason}")]
+    CorruptHistory {
+        history_table: String,
+        reason: String,
+    },
+
+    /// A database error outside a migration's own SQL (taking the lock, reading or
+    /// writing the history table).
+    #[error("{context}: {source}")]
+    Driver {
+        context: String,
+        source: DriverError,
+    },
+}
+
+impl Error {
+    /// The SQLSTATE the server sent, if this error came from the server.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            Error::MigrationFailed { source, .. } | Error::Driver { source, .. } => {
+                source.sqlstate.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The version of the migration this error is about, if it is about one.
+    pub fn version(&self) -> Option<i64> {
+        match self {
+            Error::Divergent { version, .. }
+            | Error::Missing { version, .. }
+            | Error::OutOfOrder { version, .. }
+            | Error::DuplicateVersion { version, .. }
+            | Error::InvalidMigration { version, .. }
+            | Error::MigrationFailed { version, .. }
+            | Error::ResumeRefused { version, .. } => Some(*version),
+            _ => None,
+        }
+    }
+}
+
+fn failed_message(
+    version: i64,
+    name: &str,
+    path: &str,
+    transaction: TransactionMode,
+    statement: Option<StatementRef>,
+    source: &DriverError,
+) -> String {
+    let at = match statement {
+        Some(s) => format!(" at statement {} (line {})", s.number, s.line),
+        None => String::new(),
+    };
+    let outcome = match (transaction, statement) {
+        (TransactionMode::Transactional, _) => {
+            "it was rolled back, so nothing of it was applied".to_string()
+        }
+        (TransactionMode::NonTransactional, Some(s)) => format!(
+            "it runs outside a transaction, so the statements before statement {n} stay \
+             applied and the history table records the failure; fix statement {n} (keeping \
+             the ones before it unchanged) and run again to resume from it",
+            n = s.number
+        ),
+        (TransactionMode::NonTransactional, None) => {
+            "it runs outside a transaction; the history table records how far it got".to_string()
+        }
+    };
+    format!("migration {version} {name:?} ({path}) failed{at}: {source}; {outcome}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_messages_name_migration_statement_and_consequence() {
+        let e = Error::MigrationFailed {
+            version: 3,
+            name: "add_index",
+            path: "migrations/V3__add_index.sql",
+            transaction: TransactionMode::NonTransactional,
+            statement: Some(StatementRef { number: 2, line: 7 }),
+            source: DriverError::server("42P01", "relation \"nope\" does not exist"),
+        };
+        let text = e.to_string();
+        assert!(text.starts_with(
+            "migration 3 \"add_index\" (migrations/V3__add_index.sql) failed at statement 2 \
+             (line 7): relation \"nope\" does not exist (SQLSTATE 42P01);"
+        ));
+        assert!(text.contains("resume from it"));
+        assert_eq!(e.sqlstate(), Some("42P01"));
+        assert_eq!(e.version(), Some(3));
+    }
+}

@@ -1,0 +1,50 @@
+//! pgstrata's runtime: the embedded [`Migration`]s, the history table, the advisory
+//! lock and the [`Runner`] that applies what is pending.
+//!
+//! The `migrations!` macro expands to a `static MIGRATIONS: &[Migration]` and a
+//! `runner()`; applications use them through the `pgstrata` facade:
+//!
+//! ```ignore
+//! let report = db::runner().run(&mut client)?;
+//! for m in &report.applied {
+//!     println!("{} {} {:?}", m.version, m.name, m.duration);
+//! }
+//! ```
+//!
+//! How a run works:
+//!
+//! - One round trip reads the history table without a lock; when nothing is pending
+//!   (and the applied migrations match the build) that is the whole run.
+//! - Otherwise the run takes a session-level advisory lock keyed on the history table,
+//!   creates the table if needed, reads and plans again, applies, and releases the lock
+//!   on every path. Any number of replicas can start at once: each migration is applied
+//!   exactly once.
+//! - A transactional migration is one round trip: `BEGIN`, its SQL, its history row,
+//!   `COMMIT`. A non-transactional one runs statement by statement and records its
+//!   progress; a failed one is resumed at the failed statement by the next run, provided
+//!   the statements before it are unchanged.
+//! - Applied migrations whose checksum changed (divergent), applied versions missing
+//!   from the build, and pending migrations older than the newest applied one (out of
+//!   order) are errors unless allowed.
+//!
+//! The loop is written once against the [`Driver`] trait; the `postgres` feature
+//! implements it for `postgres::Client`.
+
+mod driver;
+mod drivers;
+mod error;
+mod exec;
+mod guard;
+mod history;
+mod migration;
+mod plan;
+mod runner;
+mod sql;
+
+pub use driver::{Driver, DriverError, Rows};
+pub use error::{Error, StatementRef};
+pub use guard::{check_embedded, StaleEmbedding};
+pub use history::HistoryRecord;
+pub use migration::{Migration, StatementSpan, TransactionMode};
+pub use plan::{Plan, PlannedMigration, Target};
+pub use runner::{AppliedMigration, Report, Runner};

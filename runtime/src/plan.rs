@@ -1,0 +1,496 @@
+//! What a run would do, decided without a database: the migrations in this build
+//! against the history records, the target and the allow-flags. Pure, so every rule
+//! is unit-tested here, and the runner calls it twice (before and after the lock).
+
+use std::collections::BTreeMap;
+
+use crate::error::Error;
+use crate::history::HistoryRecord;
+use crate::migration::{Migration, TransactionMode};
+use crate::sql::statement_checksum;
+
+/// How far a run goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// Every migration in the build.
+    #[default]
+    Latest,
+    /// Up to and including this version (which must be a migration in the build).
+    Version(i64),
+}
+
+/// The migrations a run applies, in order.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Plan {
+    pub steps: Vec<PlannedMigration>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// One migration to apply.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct PlannedMigration {
+    pub migration: &'static Migration,
+    /// Statements an earlier, failed non-transactional run completed; the run resumes
+    /// at the next one. 0 runs the migration from its start.
+    pub statements_done: usize,
+}
+
+/// What the caller allows; see the `Runner` setters.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Policy<'a> {
+    pub target: Target,
+    pub allow_divergent: bool,
+    pub allow_missing: bool,
+    pub allow_out_of_order: bool,
+    /// Quoted and qualified, for messages that tell the operator what to run.
+    pub history_table: &'a str,
+}
+
+pub(crate) fn plan(
+    known: &'static [Migration],
+    history: &[HistoryRecord],
+    policy: &Policy<'_>,
+) -> Result<Plan, Error> {
+    let known = ordered(known)?;
+    let limit = match policy.target {
+        Target::Latest => i64::MAX,
+        Target::Version(v) if known.contains_key(&v) => v,
+        Target::Version(version) => return Err(Error::UnknownTarget { version }),
+    };
+
+    let mut records = BTreeMap::new();
+    for record in history {
+        records.insert(record.version, record);
+    }
+
+    // Verify everything the database says happened, whatever the target.
+    let mut resume_at = BTreeMap::new();
+    for record in records.values() {
+        let Some(&m) = known.get(&record.version) else {
+            if policy.allow_missing {
+                continue;
+            }
+            return Err(Error::Missing {
+                version: record.version,
+                name: record.name.clone(),
+            });
+        };
+        if record.success {
+            if record.checksum != m.checksum && !policy.allow_divergent {
+                return Err(Error::Divergent {
+                    version: m.version,
+                    name: m.name,
+                    path: m.path,
+                    applied_checksum: record.checksum.clone(),
+                    checksum: m.checksum,
+                });
+            }
+        } else if m.version <= limit {
+            resume_at.insert(m.version, resume_point(m, record, policy)?);
+        }
+    }
+
+    let newest_applied = records.keys().next_back().copied();
+    let mut steps = Vec::new();
+    for (&version, &m) in known.range(..=limit) {
+        let statements_done = match records.get(&version) {
+            Some(record) if record.success => continue,
+            Some(_) => resume_at.get(&version).copied().unwrap_or(0),
+            None => {
+                if let Some(newest) = newest_applied.filter(|&newest| version < newest) {
+                    if !policy.allow_out_of_order {
+                        return Err(Error::OutOfOrder {
+                            version,
+                            name: m.name,
+                            path: m.path,
+                            newest_applied: newest,
+                        });
+                    }
+                }
+                0
+            }
+        };
+        steps.push(PlannedMigration {
+            migration: m,
+            statements_done,
+        });
+    }
+    Ok(Plan { steps })
+}
+
+/// The build's migrations by version, refusing duplicates and malformed spans (the
+/// macro rules both out; a hand-built list might not).
+fn ordered(known: &'static [Migration]) -> Result<BTreeMap<i64, &'static Migration>, Error> {
+    let mut by_version: BTreeMap<i64, &'static Migration> = BTreeMap::new();
+    for m in known {
+        m.check_spans().map_err(|reason| Error::InvalidMigration {
+            version: m.version,
+            name: m.name,
+            path: m.path,
+            reason,
+        })?;
+        if let Some(first) = by_version.insert(m.version, m) {
+            return Err(Error::DuplicateVersion {
+                version: m.version,
+                first: first.path,
+                second: m.path,
+            });
+        }
+    }
+    Ok(by_version)
+}
+
+/// Where a failed run of `m` resumes. Nothing done: from the start, whatever changed.
+/// Otherwise only if the build runs it statement by statement too and the statements
+/// that already ran are, text for text, the build's first ones: the record stores a
+/// checksum per completed statement (see [`crate::sql::statement_checksum`]).
+fn resume_point(
+    m: &'static Migration,
+    record: &HistoryRecord,
+    policy: &Policy<'_>,
+) -> Result<usize, Error> {
+    let done = record.statements_done as usize;
+    if done == 0 {
+        return Ok(0);
+    }
+    let refuse = |reason: String| Error::ResumeRefused {
+        version: m.version,
+        name: m.name,
+        path: m.path,
+        statements_done: record.statements_done,
+        reason,
+        history_table: policy.history_table.to_string(),
+    };
+    if m.transaction == TransactionMode::Transactional {
+        return Err(refuse(
+            "this build runs it inside one transaction, which would run those statements again"
+                .to_string(),
+        ));
+    }
+    if record.statement_checksums.len() != done {
+        return Err(refuse(format!(
+            "its record lists {} statement checksums for {done} completed statements",
+            record.statement_checksums.len()
+        )));
+    }
+    if m.statements.len() < done {
+        return Err(refuse(format!(
+            "this build has only {} statements in it",
+            m.statements.len()
+        )));
+    }
+    for ((index, line, sql), applied) in m.statements().zip(&record.statement_checksums) {
+        if statement_checksum(sql) != *applied {
+            return Err(refuse(format!(
+                "statement {} (line {line}) is not the one that ran",
+                index + 1
+            )));
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::StatementSpan;
+
+    /// A migration whose statements are split on `;` (enough for these tests).
+    fn mig(version: i64, sql: &str, transaction: TransactionMode) -> Migration {
+        let sql: &'static str = Box::leak(sql.to_string().into_boxed_str());
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for piece in sql.split_inclusive(';') {
+            let text = piece.trim_end_matches(';');
+            let lead = text.len() - text.trim_start().len();
+            let begin = start + lead;
+            let line = sql[..begin].matches('\n').count() as u32 + 1;
+            spans.push(StatementSpan {
+                start: begin as u32,
+                end: (start + text.len()) as u32,
+                line,
+            });
+            start += piece.len();
+        }
+        let name: &'static str = Box::leak(format!("m{version}").into_boxed_str());
+        let path: &'static str = Box::leak(format!("migrations/{version}_m.sql").into_boxed_str());
+        let checksum: &'static str = Box::leak(crate::sql::hex(sql.as_bytes()).into_boxed_str());
+        Migration::__new(
+            version,
+            name,
+            path,
+            sql,
+            None,
+            checksum,
+            transaction,
+            Box::leak(spans.into_boxed_slice()),
+        )
+    }
+
+    fn tx(version: i64) -> Migration {
+        mig(
+            version,
+            &format!("CREATE TABLE t{version} (id int)"),
+            TransactionMode::Transactional,
+        )
+    }
+
+    fn leak(ms: Vec<Migration>) -> &'static [Migration] {
+        Box::leak(ms.into_boxed_slice())
+    }
+
+    fn applied(m: &Migration) -> HistoryRecord {
+        HistoryRecord::applied(m.version, m.name, m.checksum)
+    }
+
+    fn versions(plan: &Plan) -> Vec<(i64, usize)> {
+        plan.steps
+            .iter()
+            .map(|s| (s.migration.version, s.statements_done))
+            .collect()
+    }
+
+    const TABLE: &str = "\"public\".\"pgstrata_schema_history\"";
+
+    fn policy() -> Policy<'static> {
+        Policy {
+            history_table: TABLE,
+            ..Policy::default()
+        }
+    }
+
+    #[test]
+    fn everything_is_pending_on_an_empty_history_in_version_order() {
+        let known = leak(vec![tx(3), tx(1), tx(2)]);
+        let plan = plan(known, &[], &policy()).unwrap();
+        assert_eq!(versions(&plan), vec![(1, 0), (2, 0), (3, 0)]);
+    }
+
+    #[test]
+    fn applied_migrations_are_not_pending() {
+        let known = leak(vec![tx(1), tx(2), tx(3)]);
+        let history = [applied(&known[0]), applied(&known[1])];
+        assert_eq!(
+            versions(&plan(known, &history, &policy()).unwrap()),
+            vec![(3, 0)]
+        );
+        let all = [applied(&known[0]), applied(&known[1]), applied(&known[2])];
+        assert!(plan(known, &all, &policy()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn target_version_stops_there_and_must_exist() {
+        let known = leak(vec![tx(1), tx(2), tx(3)]);
+        let p = Policy {
+            target: Target::Version(2),
+            ..policy()
+        };
+        assert_eq!(
+            versions(&plan(known, &[], &p).unwrap()),
+            vec![(1, 0), (2, 0)]
+        );
+        let p = Policy {
+            target: Target::Version(7),
+            ..policy()
+        };
+        let err = plan(known, &[], &p).unwrap_err();
+        assert!(matches!(err, Error::UnknownTarget { version: 7 }), "{err}");
+    }
+
+    #[test]
+    fn divergent_checksum_is_refused_unless_allowed() {
+        let known = leak(vec![tx(1), tx(2)]);
+        let mut changed = applied(&known[0]);
+        changed.checksum = "abc".into();
+        let err = plan(known, &[changed.clone()], &policy()).unwrap_err();
+        match &err {
+            Error::Divergent {
+                version: 1,
+                name: "m1",
+                path: "migrations/1_m.sql",
+                applied_checksum,
+                ..
+            } => assert_eq!(applied_checksum, "abc"),
+            other => panic!("{other}"),
+        }
+        assert!(err
+            .to_string()
+            .contains("migration 1 \"m1\" (migrations/1_m.sql) was changed"));
+        let p = Policy {
+            allow_divergent: true,
+            ..policy()
+        };
+        assert_eq!(
+            versions(&plan(known, &[changed], &p).unwrap()),
+            vec![(2, 0)]
+        );
+    }
+
+    #[test]
+    fn missing_is_refused_unless_allowed() {
+        let known = leak(vec![tx(1), tx(3)]);
+        let gone = HistoryRecord::applied(2, "dropped", "x");
+        let history = [applied(&known[0]), gone];
+        let err = plan(known, &history, &policy()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Missing { version: 2, name } if name == "dropped"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_allowed_applies_newer_ones() {
+        let known = leak(vec![tx(1), tx(3)]);
+        let history = [
+            applied(&known[0]),
+            HistoryRecord::applied(2, "dropped", "x"),
+        ];
+        let p = Policy {
+            allow_missing: true,
+            ..policy()
+        };
+        assert_eq!(versions(&plan(known, &history, &p).unwrap()), vec![(3, 0)]);
+    }
+
+    #[test]
+    fn out_of_order_is_refused_unless_allowed_then_applied() {
+        let known = leak(vec![tx(1), tx(2), tx(3)]);
+        let history = [applied(&known[0]), applied(&known[2])];
+        let err = plan(known, &history, &policy()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutOfOrder {
+                    version: 2,
+                    newest_applied: 3,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let p = Policy {
+            allow_out_of_order: true,
+            ..policy()
+        };
+        assert_eq!(versions(&plan(known, &history, &p).unwrap()), vec![(2, 0)]);
+    }
+
+    #[test]
+    fn duplicate_versions_and_bad_spans_are_refused() {
+        let known = leak(vec![tx(1), tx(1)]);
+        assert!(matches!(
+            plan(known, &[], &policy()),
+            Err(Error::DuplicateVersion { version: 1, .. })
+        ));
+        let mut bad = tx(2);
+        bad.statements = Box::leak(Box::new([StatementSpan {
+            start: 0,
+            end: 999,
+            line: 1,
+        }]));
+        let known = leak(vec![bad]);
+        assert!(matches!(
+            plan(known, &[], &policy()),
+            Err(Error::InvalidMigration { version: 2, .. })
+        ));
+    }
+
+    const NON_TX: &str = "CREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);\nCREATE INDEX CONCURRENTLY c ON t (c)";
+
+    fn failed_after(m: &Migration, done: usize) -> HistoryRecord {
+        let sums = m
+            .statements()
+            .take(done)
+            .map(|(_, _, sql)| statement_checksum(sql))
+            .collect();
+        HistoryRecord::failed(m.version, m.name, "old", sums, "statement 2 failed")
+    }
+
+    #[test]
+    fn a_failed_non_transactional_run_resumes_after_its_completed_statements() {
+        let m = mig(1, NON_TX, TransactionMode::NonTransactional);
+        let known = leak(vec![m]);
+        let history = [failed_after(&known[0], 1)];
+        assert_eq!(
+            versions(&plan(known, &history, &policy()).unwrap()),
+            vec![(1, 1)]
+        );
+        // A failed record's checksum may differ: that is the fix.
+        let history = [failed_after(&known[0], 0)];
+        assert_eq!(
+            versions(&plan(known, &history, &policy()).unwrap()),
+            vec![(1, 0)]
+        );
+    }
+
+    #[test]
+    fn resume_is_refused_when_a_completed_statement_changed() {
+        let before = mig(1, NON_TX, TransactionMode::NonTransactional);
+        let history = [failed_after(&before, 2)];
+        let edited = NON_TX.replace("ON t (b)", "ON t (b, a)");
+        let known = leak(vec![mig(1, &edited, TransactionMode::NonTransactional)]);
+        let err = plan(known, &history, &policy()).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(
+            err,
+            Error::ResumeRefused {
+                version: 1,
+                statements_done: 2,
+                ..
+            }
+        ));
+        assert!(
+            text.contains("statement 2 (line 2) is not the one that ran"),
+            "{text}"
+        );
+        assert!(
+            text.contains("DELETE FROM \"public\".\"pgstrata_schema_history\" WHERE version = 1"),
+            "{text}"
+        );
+        // Editing only the statement that failed (3) is fine.
+        let fixed = NON_TX.replace("ON t (c)", "ON t (c, a)");
+        let known = leak(vec![mig(1, &fixed, TransactionMode::NonTransactional)]);
+        assert_eq!(
+            versions(&plan(known, &history, &policy()).unwrap()),
+            vec![(1, 2)]
+        );
+    }
+
+    #[test]
+    fn resume_is_refused_when_the_build_made_it_transactional_or_shorter() {
+        let before = mig(1, NON_TX, TransactionMode::NonTransactional);
+        let history = [failed_after(&before, 2)];
+        let known = leak(vec![mig(1, NON_TX, TransactionMode::Transactional)]);
+        let err = plan(known, &history, &policy()).unwrap_err();
+        assert!(err.to_string().contains("inside one transaction"), "{err}");
+
+        let known = leak(vec![mig(
+            1,
+            "CREATE INDEX CONCURRENTLY a ON t (a)",
+            TransactionMode::NonTransactional,
+        )]);
+        let err = plan(known, &history, &policy()).unwrap_err();
+        assert!(err.to_string().contains("has only 1 statements"), "{err}");
+    }
+
+    #[test]
+    fn failed_records_beyond_the_target_are_left_alone() {
+        let known = leak(vec![
+            tx(1),
+            mig(2, NON_TX, TransactionMode::NonTransactional),
+        ]);
+        let history = [applied(&known[0]), failed_after(&known[1], 1)];
+        let p = Policy {
+            target: Target::Version(1),
+            ..policy()
+        };
+        assert!(plan(known, &history, &p).unwrap().is_empty());
+    }
+}
