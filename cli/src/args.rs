@@ -1,0 +1,25 @@
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// PostgreSQL migrations checked by PostgreSQL's own parser.
+#[derive(Debug, Parser)]
+#[command(name = "pgstrata", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a migrations directory as `migrations!` does; exit 1 on any error.
+    Check {
+        /// The migrations directory.
+        #[arg(default_value = "migrations")]
+        dir: PathBuf,
+        /// Allow a rule in every file (like the macro's `allow = [...]`).
+        #[arg(long = "allow", value_name = "RULE")]
+        allow: Vec<String>,
+    },
+    /// List the rules with their ids and summaries.
+    Rules,
+}

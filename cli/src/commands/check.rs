@@ -1,0 +1,49 @@
+//! `pgstrata check DIR`: the macro's diagnostics, printed, with exit code 1 on error.
+
+use pgstrata_analyzer::{analyze, render, rules, Config};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(dir: &Path, allow: &[String]) -> Result<ExitCode, String> {
+    let mut config = Config::default();
+    for id in allow {
+        match rules::find(id) {
+            Some(rule) if rule.allowable => {
+                config.allow.insert(id.clone());
+            }
+            _ => {
+                return Err(format!(
+                    "`{id}` is not a rule that can be allowed (see `pgstrata rules`)"
+                ))
+            }
+        }
+    }
+    if !dir.is_dir() {
+        return Err(format!("`{}` is not a directory", dir.display()));
+    }
+    let display = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let analysis = analyze(dir, &display, &config);
+    for diagnostic in &analysis.diagnostics {
+        println!("{}\n", render(diagnostic));
+    }
+    let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+    let migrations = analysis.migrations.len();
+    if errors > 0 {
+        eprintln!(
+            "{errors} error{} in {migrations} migrations",
+            plural(errors)
+        );
+        Ok(ExitCode::from(1))
+    } else {
+        eprintln!("{migrations} migrations checked, no errors");
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

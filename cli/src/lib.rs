@@ -1,0 +1,16 @@
+//! The `pgstrata` command: dispatch to one module per subcommand.
+
+mod args;
+mod commands;
+
+pub use args::{Cli, Command};
+use std::process::ExitCode;
+
+/// Runs a parsed command line; `Err` is a usage or I/O problem (exit 2), while
+/// findings in the migrations are reported by the command (exit 1).
+pub fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Check { dir, allow } => commands::check::run(&dir, &allow),
+        Command::Rules => Ok(commands::rules::run()),
+    }
+}

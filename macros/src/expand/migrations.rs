@@ -1,0 +1,80 @@
+//! `migrations!`: resolve the directory, analyze it, emit the embedded migrations,
+//! the runner and the staleness guard (and any errors).
+
+use super::tokens::EmbeddedMigration;
+use crate::args::Args;
+use crate::error::to_compile_errors;
+use pgstrata_analyzer::{analyze, Config};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::path::{Component, Path, PathBuf};
+
+pub fn expand(args: &Args) -> TokenStream {
+    let span = args.dir.span();
+    let relative = args.dir.value();
+    let dir = match resolve(&relative) {
+        Ok(dir) => dir,
+        Err(message) => return syn::Error::new(span, message).to_compile_error(),
+    };
+    let mut config = Config::default();
+    for rule in &args.allow {
+        let id = rule.value();
+        if pgstrata_analyzer::rules::find(&id).is_none_or(|r| !r.allowable) {
+            return syn::Error::new(
+                rule.span(),
+                format!("`{id}` is not a rule that can be allowed"),
+            )
+            .to_compile_error();
+        }
+        config.allow.insert(id);
+    }
+
+    let analysis = analyze(&dir, relative.trim_end_matches('/'), &config);
+    let errors = to_compile_errors(&analysis.diagnostics, span);
+    let migrations = analysis.migrations.iter().map(EmbeddedMigration);
+    let files = &analysis.considered_files;
+    let dir_literal = dir.to_string_lossy().into_owned();
+    // Emitted even when there are errors, so code that names `MIGRATIONS` or
+    // `runner()` does not add a cascade of "cannot find" errors to the real ones.
+    quote! {
+        #errors
+
+        /// Every migration of the directory, embedded and ordered as its tool orders them.
+        pub static MIGRATIONS: &[::pgstrata::Migration] = &[#(#migrations),*];
+
+        /// The files the macro read, relative to the migrations directory.
+        #[doc(hidden)]
+        pub const EMBEDDED_FILES: &[&str] = &[#(#files),*];
+
+        /// A runner for [`MIGRATIONS`]. Debug builds also check that the directory
+        /// still holds the files that were embedded (a new file needs a rebuild).
+        pub fn runner() -> ::pgstrata::Runner {
+            let runner = ::pgstrata::Runner::new(MIGRATIONS);
+            #[cfg(debug_assertions)]
+            let runner = runner.verify_embedded(#dir_literal, EMBEDDED_FILES);
+            runner
+        }
+
+        #[cfg(test)]
+        #[test]
+        fn embedded_migrations_match_their_directory() {
+            if let Err(stale) = ::pgstrata::check_embedded(::std::path::Path::new(#dir_literal), EMBEDDED_FILES) {
+                panic!("{stale}");
+            }
+        }
+    }
+}
+
+/// The directory relative to the invoking crate. It must stay inside the crate:
+/// an absolute path or `..` would make the build depend on the machine.
+fn resolve(relative: &str) -> Result<PathBuf, String> {
+    let path = Path::new(relative);
+    if path.is_absolute() || path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(format!(
+            "`{relative}` must be a path inside the crate, relative to its Cargo.toml"
+        ));
+    }
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .ok_or("CARGO_MANIFEST_DIR is not set; build with cargo")?;
+    Ok(PathBuf::from(manifest_dir).join(path))
+}

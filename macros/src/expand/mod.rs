@@ -1,0 +1,2 @@
+pub mod migrations;
+mod tokens;
