@@ -1,0 +1,390 @@
+//! Applying, verifying and refusing, against a real PostgreSQL (one fresh database per
+//! test).
+#![cfg(feature = "postgres")]
+
+mod support;
+
+use std::time::Duration;
+
+use pgstrata_runtime::{Error, Runner, StatementRef, Target, TransactionMode};
+use support::*;
+
+fn users_migrations() -> Vec<pgstrata_runtime::Migration> {
+    vec![
+        tx(1, "users", "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);"),
+        tx(
+            2,
+            "email",
+            "ALTER TABLE users ADD COLUMN email text;\nINSERT INTO users (id, name) VALUES (1, 'o''brien');",
+        ),
+        non_tx(
+            3,
+            "indexes",
+            "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n\
+             CREATE INDEX CONCURRENTLY users_name_idx ON users (name);",
+        ),
+        // A file ending in a comment without a newline must not swallow the history row.
+        tx(4, "posts", "CREATE TABLE posts (id int)\n-- trailing comment"),
+    ]
+}
+
+#[test]
+fn applies_everything_then_a_second_run_sends_one_statement() {
+    let db = TestDb::new();
+    let migrations = leak(users_migrations());
+    let runner = Runner::new(migrations);
+    let mut client = db.connect();
+
+    let mut counting = Counting::new(&mut client);
+    let report = runner.run_with(&mut counting).expect("first run");
+    let applied: Vec<_> = report
+        .applied
+        .iter()
+        .map(|m| (m.version, m.name, m.transaction))
+        .collect();
+    assert_eq!(
+        applied,
+        vec![
+            (1, "users", TransactionMode::Transactional),
+            (2, "email", TransactionMode::Transactional),
+            (3, "indexes", TransactionMode::NonTransactional),
+            (4, "posts", TransactionMode::Transactional),
+        ]
+    );
+    assert!(report.locked);
+    assert_eq!(report.round_trips, counting.calls);
+    // read (no table yet) + lock + read again + schema check + create table
+    // + one batch per transactional migration (3)
+    // + non-transactional: start record, 2 x (statement + progress), completion (6)
+    // + unlock
+    assert_eq!(report.round_trips, 5 + 3 + 6 + 1, "{:#?}", counting.sent);
+
+    let rows = history(&mut client, HISTORY);
+    assert_eq!(rows.iter().map(|r| r.version).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    for (row, m) in rows.iter().zip(migrations) {
+        assert!(row.success && row.error.is_none(), "{row:?}");
+        assert_eq!(row.checksum, m.checksum);
+        assert_eq!(row.name, m.name);
+        assert_eq!(row.transactional, m.transaction == TransactionMode::Transactional);
+        assert!(row.execution_ms.is_some_and(|ms| ms >= 0), "{row:?}");
+    }
+    assert_eq!(rows[2].statements_done, 2);
+    assert_eq!(
+        scalar(
+            &mut client,
+            "SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid IN \
+             ('users_email_idx'::regclass, 'users_name_idx'::regclass)"
+        ),
+        2
+    );
+    assert_eq!(scalar(&mut client, "SELECT count(*) FROM users WHERE name = 'o''brien'"), 1);
+    assert!(exists(&mut client, "posts"));
+
+    // Nothing pending: one statement, no lock, through both entry points.
+    let mut counting = Counting::new(&mut client);
+    let again = runner.run_with(&mut counting).expect("second run");
+    assert!(again.applied.is_empty());
+    assert!(!again.locked);
+    assert_eq!(again.round_trips, 1);
+    assert_eq!(counting.calls, 1);
+    let again = runner.run(&mut client).expect("third run");
+    assert_eq!((again.applied.len(), again.round_trips), (0, 1));
+}
+
+#[test]
+fn n_pending_migrations_cost_n_batches_plus_a_constant() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let first = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
+    Runner::new(first).run(&mut client).expect("first");
+    let more = leak(vec![
+        tx(1, "a", "CREATE TABLE a (id int);"),
+        tx(2, "b", "CREATE TABLE b (id int);\nCREATE TABLE b2 (id int);"),
+        tx(3, "c", "CREATE TABLE c (id int);"),
+        tx(4, "d", "CREATE TABLE d (id int);"),
+    ]);
+    let report = Runner::new(more).run(&mut client).expect("second");
+    assert_eq!(report.applied.len(), 3);
+    // read + lock + read again + 3 batches + unlock
+    assert_eq!(report.round_trips, 3 + 3 + 1);
+}
+
+#[test]
+fn divergent_checksum_is_refused_and_nothing_is_applied() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let base = users_migrations();
+    Runner::new(leak(base[..2].to_vec())).run(&mut client).expect("apply 1-2");
+
+    let changed = leak(vec![
+        edited(base[0]),
+        base[1],
+        tx(5, "later", "CREATE TABLE later (id int);"),
+    ]);
+    let err = Runner::new(changed).run(&mut client).unwrap_err();
+    match &err {
+        Error::Divergent {
+            version: 1,
+            name: "users",
+            path: "migrations/V1__users.sql",
+            applied_checksum,
+            checksum,
+        } => {
+            assert_eq!(applied_checksum, base[0].checksum);
+            assert_eq!(*checksum, changed[0].checksum);
+        }
+        other => panic!("expected Divergent, got {other}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("migration 1 \"users\" (migrations/V1__users.sql) was changed"), "{text}");
+    assert!(!exists(&mut client, "later"));
+    assert_eq!(history(&mut client, HISTORY).len(), 2);
+
+    let report = Runner::new(changed)
+        .allow_divergent(true)
+        .run(&mut client)
+        .expect("allowed");
+    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [5]);
+    assert!(exists(&mut client, "later"));
+}
+
+#[test]
+fn missing_migrations_are_refused_unless_allowed() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let all = vec![
+        tx(1, "a", "CREATE TABLE a (id int);"),
+        tx(2, "b", "CREATE TABLE b (id int);"),
+    ];
+    Runner::new(leak(all.clone())).run(&mut client).expect("apply 1-2");
+
+    let without_2 = leak(vec![all[0], tx(3, "c", "CREATE TABLE c (id int);")]);
+    let err = Runner::new(without_2).run(&mut client).unwrap_err();
+    assert!(matches!(&err, Error::Missing { version: 2, name } if name == "b"), "{err}");
+    assert!(err.to_string().contains("not in this build"), "{err}");
+    assert!(!exists(&mut client, "c"));
+
+    let report = Runner::new(without_2)
+        .allow_missing(true)
+        .run(&mut client)
+        .expect("allowed");
+    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [3]);
+}
+
+#[test]
+fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let one = tx(1, "a", "CREATE TABLE a (id int);");
+    let three = tx(3, "c", "CREATE TABLE c (id int);");
+    Runner::new(leak(vec![one, three])).run(&mut client).expect("apply 1 and 3");
+
+    let with_2 = leak(vec![one, tx(2, "b", "CREATE TABLE b (id int);"), three]);
+    let err = Runner::new(with_2).run(&mut client).unwrap_err();
+    assert!(
+        matches!(err, Error::OutOfOrder { version: 2, name: "b", newest_applied: 3, .. }),
+        "{err}"
+    );
+    assert!(!exists(&mut client, "b"));
+
+    let report = Runner::new(with_2)
+        .allow_out_of_order(true)
+        .run(&mut client)
+        .expect("allowed");
+    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [2]);
+    assert!(exists(&mut client, "b"));
+    assert_eq!(history(&mut client, HISTORY).len(), 3);
+}
+
+#[test]
+fn target_version_applies_up_to_it() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let migrations = leak(vec![
+        tx(1, "a", "CREATE TABLE a (id int);"),
+        tx(2, "b", "CREATE TABLE b (id int);"),
+        tx(3, "c", "CREATE TABLE c (id int);"),
+    ]);
+    let to_2 = Runner::new(migrations).target(Target::Version(2));
+    let report = to_2.run(&mut client).expect("to 2");
+    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2]);
+    assert!(!exists(&mut client, "c"));
+    assert_eq!(to_2.run(&mut client).expect("to 2 again").round_trips, 1);
+
+    let err = Runner::new(migrations)
+        .target(Target::Version(7))
+        .run(&mut client)
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownTarget { version: 7 }), "{err}");
+
+    let report = Runner::new(migrations).run(&mut client).expect("latest");
+    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [3]);
+}
+
+#[test]
+fn history_table_and_schema_names_are_quoted() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let migrations = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
+    let runner = Runner::new(migrations)
+        .history_schema("Ops \"Schema\"")
+        .history_table("my history");
+    let report = runner.run(&mut client).expect("run");
+    assert_eq!(report.applied.len(), 1);
+
+    let rows = history(&mut client, "\"Ops \"\"Schema\"\"\".\"my history\"");
+    assert_eq!(rows.len(), 1);
+    assert!(!exists(&mut client, HISTORY));
+    assert_eq!(
+        scalar(
+            &mut client,
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'Ops \"Schema\"' AND c.relname = 'my history'"
+        ),
+        1
+    );
+    assert_eq!(runner.run(&mut client).expect("again").round_trips, 1);
+
+    let err = Runner::new(migrations)
+        .history_table("")
+        .run(&mut client)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidHistoryTable { .. }), "{err}");
+}
+
+#[test]
+fn runners_with_different_history_tables_do_not_block_each_other() {
+    let db = TestDb::new();
+    let migrations = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
+    let default = Runner::new(migrations);
+    let other = Runner::new(leak(vec![tx(1, "b", "CREATE TABLE b (id int);")]))
+        .history_table("other_history");
+    assert_ne!(default.lock_key().unwrap(), other.lock_key().unwrap());
+
+    // Someone holds the default table's lock.
+    let mut holder = db.connect();
+    let key = default.lock_key().unwrap();
+    holder
+        .batch_execute(&format!("SELECT pg_advisory_lock({key})"))
+        .unwrap();
+
+    // The other table's runner is not held up...
+    let config = db.config();
+    let done = within(20, move || {
+        let mut client = config.connect(postgres::NoTls).unwrap();
+        other.run(&mut client).map(|r| r.applied.len())
+    });
+    assert_eq!(done.map(|r| r.ok()), Some(Some(1)));
+
+    // ...but a runner of the locked table waits until the lock is released.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let config = db.config();
+    std::thread::spawn(move || {
+        let mut client = config.connect(postgres::NoTls).unwrap();
+        let _ = tx.send(default.run(&mut client).map(|r| r.applied.len()));
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(rx.try_recv().is_err(), "ran while the lock was held");
+    holder
+        .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
+        .unwrap();
+    let result = rx.recv_timeout(Duration::from_secs(20)).expect("finished after the unlock");
+    assert_eq!(result.ok(), Some(1));
+}
+
+#[test]
+fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let good = tx(1, "base", "CREATE TABLE base (id int);");
+    let broken = tx(
+        2,
+        "half",
+        "CREATE TABLE half (id int);\nCREATE TABLE broken (id no_such_type);",
+    );
+    let runner = Runner::new(leak(vec![good, broken]));
+    let err = runner.run(&mut client).unwrap_err();
+    match &err {
+        Error::MigrationFailed {
+            version: 2,
+            name: "half",
+            path: "migrations/V2__half.sql",
+            transaction: TransactionMode::Transactional,
+            statement,
+            source,
+        } => {
+            assert_eq!(*statement, Some(StatementRef { number: 2, line: 2 }));
+            assert_eq!(source.sqlstate.as_deref(), Some("42704"));
+            assert!(source.message.contains("no_such_type"), "{source}");
+        }
+        other => panic!("expected MigrationFailed, got {other}"),
+    }
+    assert_eq!(err.sqlstate(), Some("42704"));
+    let text = err.to_string();
+    assert!(text.contains("failed at statement 2 (line 2)"), "{text}");
+    assert!(text.contains("rolled back"), "{text}");
+
+    // Nothing of it stays: not its first table, not its history row.
+    assert!(exists(&mut client, "base"));
+    assert!(!exists(&mut client, "half"));
+    assert_eq!(
+        history(&mut client, HISTORY).iter().map(|r| r.version).collect::<Vec<_>>(),
+        [1]
+    );
+
+    // The lock was released while the failed runner's connection is still open, and
+    // that connection is usable (not left in an aborted transaction).
+    let key = runner.lock_key().unwrap();
+    let mut other = db.connect();
+    let got: bool = other
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+        .unwrap()
+        .get(0);
+    assert!(got, "the failed run kept the lock");
+    other
+        .query_one("SELECT pg_advisory_unlock($1)", &[&key])
+        .unwrap();
+    assert_eq!(scalar(&mut client, "SELECT 1::bigint"), 1);
+
+    // A runner started right after proceeds at once.
+    let fixed = leak(vec![
+        good,
+        tx(2, "half", "CREATE TABLE half (id int);\nCREATE TABLE broken (id int);"),
+    ]);
+    let config = db.config();
+    let done = within(20, move || {
+        let mut client = config.connect(postgres::NoTls).unwrap();
+        Runner::new(fixed).run(&mut client).map(|r| r.applied.len())
+    });
+    assert_eq!(done.map(|r| r.ok()), Some(Some(1)));
+    assert!(exists(&mut client, "half"));
+}
+
+#[test]
+fn history_writes_do_not_follow_a_changed_search_path() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let migrations = leak(vec![
+        tx(1, "app", "CREATE SCHEMA app;\nSET search_path = app;"),
+        tx(2, "widgets", "CREATE TABLE widgets (id int);"),
+    ]);
+    let report = Runner::new(migrations).run(&mut client).expect("run");
+    assert_eq!(report.applied.len(), 2);
+    assert!(exists(&mut client, "app.widgets"));
+    assert_eq!(history(&mut client, HISTORY).len(), 2);
+    assert!(!exists(&mut client, "app.pgstrata_schema_history"));
+}
+
+#[test]
+fn names_with_quotes_and_backslashes_survive_any_string_setting() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    client
+        .batch_execute("SET standard_conforming_strings = off")
+        .unwrap();
+    let name = "it's a \\ \"test\" ü";
+    let migrations = leak(vec![tx(1, name, "CREATE TABLE a (id int);")]);
+    Runner::new(migrations).run(&mut client).expect("run");
+    let rows = history(&mut client, HISTORY);
+    assert_eq!(rows[0].name, name);
+}

@@ -1,0 +1,226 @@
+//! Shared by the integration tests: a fresh database per test (dropped at the end, so
+//! tests run in parallel and leave nothing behind), migrations built by hand the way
+//! the macro would, and a driver wrapper that counts what is sent.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pgstrata_runtime::{Driver, DriverError, Migration, Rows, StatementSpan, TransactionMode};
+use postgres::{Client, Config, NoTls};
+use sha2::{Digest, Sha256};
+
+pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The server the tests use: `DATABASE_URL`, or the local default.
+pub fn admin_config() -> Config {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
+    url.parse().expect("DATABASE_URL is a valid connection string")
+}
+
+/// A database created for one test and dropped (`WITH (FORCE)`) when this is dropped.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "pgstrata_rt_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut admin = admin_config().connect(NoTls).expect("connect to DATABASE_URL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .expect("create the test database");
+        TestDb { name }
+    }
+
+    /// An existing database by name (a child process joining its parent's test).
+    pub fn existing(name: &str) -> Config {
+        let mut config = admin_config();
+        config.dbname(name);
+        config
+    }
+
+    pub fn config(&self) -> Config {
+        TestDb::existing(&self.name)
+    }
+
+    pub fn connect(&self) -> Client {
+        self.config().connect(NoTls).expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match admin_config().connect(NoTls) {
+            Ok(mut admin) => {
+                if let Err(e) = admin.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    self.name
+                )) {
+                    eprintln!("could not drop test database {}: {e}", self.name);
+                }
+            }
+            Err(e) => eprintln!("could not drop test database {}: {e}", self.name),
+        }
+    }
+}
+
+/// A migration as the macro would build it, its statements split on `;` (the test SQL
+/// has no `;` inside literals) and its checksum the sha256 of the text.
+pub fn migration(version: i64, name: &str, sql: &str, transaction: TransactionMode) -> Migration {
+    let sql: &'static str = leak_str(sql);
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for piece in sql.split_inclusive(';') {
+        let text = piece.strip_suffix(';').unwrap_or(piece);
+        let lead = text.len() - text.trim_start().len();
+        let body = text.trim();
+        if !body.is_empty() && !body.starts_with("--") {
+            let begin = start + lead;
+            spans.push(StatementSpan {
+                start: begin as u32,
+                end: (begin + body.len()) as u32,
+                line: sql[..begin].matches('\n').count() as u32 + 1,
+            });
+        }
+        start += piece.len();
+    }
+    let checksum = leak_str(&format!("{:x}", Sha256::digest(sql.as_bytes())));
+    Migration::__new(
+        version,
+        leak_str(name),
+        leak_str(&format!("migrations/V{version}__{name}.sql")),
+        sql,
+        None,
+        checksum,
+        transaction,
+        Box::leak(spans.into_boxed_slice()),
+    )
+}
+
+pub fn tx(version: i64, name: &str, sql: &str) -> Migration {
+    migration(version, name, sql, TransactionMode::Transactional)
+}
+
+pub fn non_tx(version: i64, name: &str, sql: &str) -> Migration {
+    migration(version, name, sql, TransactionMode::NonTransactional)
+}
+
+/// The same migration with another checksum, as if its file had been edited.
+pub fn edited(m: Migration) -> Migration {
+    Migration::__new(
+        m.version,
+        m.name,
+        m.path,
+        m.sql,
+        m.down_sql,
+        leak_str(&format!("{:x}", Sha256::digest(format!("edited {}", m.sql)))),
+        m.transaction,
+        m.statements,
+    )
+}
+
+pub fn leak(migrations: Vec<Migration>) -> &'static [Migration] {
+    Box::leak(migrations.into_boxed_slice())
+}
+
+pub fn leak_str(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+/// The first column of the first row of `sql`, as i64.
+pub fn scalar(client: &mut Client, sql: &str) -> i64 {
+    client.query_one(sql, &[]).expect(sql).get::<_, i64>(0)
+}
+
+/// Whether a relation exists (by qualified or search-path name).
+pub fn exists(client: &mut Client, relation: &str) -> bool {
+    client
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&relation])
+        .expect("to_regclass")
+        .get(0)
+}
+
+/// One history row, as text, for assertions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub version: i64,
+    pub name: String,
+    pub checksum: String,
+    pub transactional: bool,
+    pub success: bool,
+    pub statements_done: i32,
+    pub error: Option<String>,
+    pub execution_ms: Option<i64>,
+}
+
+pub fn history(client: &mut Client, table: &str) -> Vec<Row> {
+    client
+        .query(
+            &format!(
+                "SELECT version, name, checksum, transactional, success, statements_done, \
+                 error, execution_ms FROM {table} ORDER BY version"
+            ),
+            &[],
+        )
+        .expect("read history")
+        .into_iter()
+        .map(|r| Row {
+            version: r.get(0),
+            name: r.get(1),
+            checksum: r.get(2),
+            transactional: r.get(3),
+            success: r.get(4),
+            statements_done: r.get(5),
+            error: r.get(6),
+            execution_ms: r.get(7),
+        })
+        .collect()
+}
+
+pub const HISTORY: &str = "public.pgstrata_schema_history";
+
+/// A driver that forwards to a `postgres::Client` and counts the simple queries: an
+/// independent check of the runner's own `round_trips`.
+pub struct Counting<'a> {
+    pub inner: &'a mut Client,
+    pub calls: usize,
+    pub sent: Vec<String>,
+}
+
+impl<'a> Counting<'a> {
+    pub fn new(inner: &'a mut Client) -> Self {
+        Counting {
+            inner,
+            calls: 0,
+            sent: Vec::new(),
+        }
+    }
+}
+
+impl Driver for Counting<'_> {
+    fn simple(&mut self, sql: &str) -> impl Future<Output = Result<Rows, DriverError>> + Send {
+        self.calls += 1;
+        self.sent.push(sql.to_string());
+        self.inner.simple(sql)
+    }
+}
+
+/// Runs `f` on its own thread and waits at most `seconds` for it: a hung lock fails the
+/// test instead of hanging it.
+pub fn within<T: Send + 'static>(seconds: u64, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(seconds)).ok()
+}
