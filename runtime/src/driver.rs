@@ -8,7 +8,8 @@
 //! the runner knows a driver type.
 
 use std::fmt;
-use std::future::Future;
+use std::future::{ready, Future};
+use std::time::Duration;
 
 /// Text rows: one `Vec` per row, `None` for SQL `NULL`. With several statements in one
 /// string, the rows of all of them, in order.
@@ -19,6 +20,14 @@ pub trait Driver {
     /// Sends `sql` as one simple query (`Query` message: no parameters, possibly several
     /// statements) and returns the rows it produced.
     fn simple(&mut self, sql: &str) -> impl Future<Output = Result<Rows, DriverError>> + Send;
+
+    /// Waits between two attempts to take the migration lock. The default blocks the
+    /// thread, which is right for a sync driver; an async driver overrides it with its
+    /// runtime's timer.
+    fn sleep(&mut self, duration: Duration) -> impl Future<Output = ()> + Send {
+        std::thread::sleep(duration);
+        ready(())
+    }
 }
 
 /// A failure reported by a driver: the server's error (with its SQLSTATE) or a client

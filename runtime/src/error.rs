@@ -71,7 +71,7 @@ pub enum Error {
     #[error("the target version {version} is not a migration in this build")]
     UnknownTarget { version: i64 },
 
-    #[error("{}", failed_message(*.version, name, path, *.transaction, *.statement, source))]
+    #[error("{}", failed_message(*.version, name, path, *.transaction, *.statement, source, *.hint))]
     MigrationFailed {
         version: i64,
         name: &'static str,
@@ -82,6 +82,9 @@ pub enum Error {
         statement: Option<StatementRef>,
         /// The server's error, with its SQLSTATE.
         source: DriverError,
+        /// Advice for a known trap, e.g. the invalid index a failed
+        /// `CREATE INDEX CONCURRENTLY` leaves behind.
+        hint: Option<&'static str>,
     },
 
     #[error(
@@ -99,6 +102,19 @@ pub enum Error {
         reason: String,
         /// Quoted and schema-qualified, ready to paste into SQL.
         history_table: String,
+    },
+
+    #[error(
+        "gave up waiting for the migration lock of {history_table} after {waited:?}: another \
+         session holds it (in pg_locks: locktype 'advisory', classid {}, objid {}, objsubid 1)",
+        (*key as u64) >> 32,
+        (*key as u64) & 0xffff_ffff
+    )]
+    LockTimeout {
+        history_table: String,
+        /// The advisory lock key (`Runner::lock_key`).
+        key: i64,
+        waited: std::time::Duration,
     },
 
     #[error("invalid history table name: {reason}")]
@@ -152,6 +168,7 @@ fn failed_message(
     transaction: TransactionMode,
     statement: Option<StatementRef>,
     source: &DriverError,
+    hint: Option<&str>,
 ) -> String {
     let at = match statement {
         Some(s) => format!(" at statement {} (line {})", s.number, s.line),
@@ -171,7 +188,8 @@ fn failed_message(
             "it runs outside a transaction; the history table records how far it got".to_string()
         }
     };
-    format!("migration {version} {name:?} ({path}) failed{at}: {source}; {outcome}")
+    let hint = hint.map(|h| format!("; {h}")).unwrap_or_default();
+    format!("migration {version} {name:?} ({path}) failed{at}: {source}; {outcome}{hint}")
 }
 
 #[cfg(test)]
@@ -187,6 +205,7 @@ mod tests {
             transaction: TransactionMode::NonTransactional,
             statement: Some(StatementRef { number: 2, line: 7 }),
             source: DriverError::server("42P01", "relation \"nope\" does not exist"),
+            hint: None,
         };
         let text = e.to_string();
         assert!(text.starts_with(

@@ -117,8 +117,13 @@ impl HistoryTable {
         crate::sql::lock_key(&self.qualified)
     }
 
-    pub(crate) fn lock_sql(&self) -> String {
-        format!("SELECT pg_catalog.pg_advisory_lock({})", self.lock_key())
+    /// `t` when this session got the lock. Never `pg_advisory_lock`: see
+    /// `Session::lock` in the runner.
+    pub(crate) fn try_lock_sql(&self) -> String {
+        format!(
+            "SELECT pg_catalog.pg_try_advisory_lock({})",
+            self.lock_key()
+        )
     }
 
     pub(crate) fn unlock_sql(&self) -> String {

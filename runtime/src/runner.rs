@@ -4,6 +4,13 @@
 //! Otherwise it takes one session-level advisory lock, creates the history table if
 //! needed, reads and plans again (another replica may have applied things meanwhile),
 //! applies each pending migration, and releases the lock on every path.
+//!
+//! Waiting for the lock polls `pg_try_advisory_lock` and sleeps between tries rather
+//! than blocking in `pg_advisory_lock`: a session blocked in that call is inside a
+//! statement, and `CREATE INDEX CONCURRENTLY` (run by the lock holder) waits for every
+//! transaction older than its snapshot to end, the blocked waiters included, while they
+//! wait for the holder: a deadlock the server resolves by killing one of them (the
+//! concurrency tests hit it). An idle waiter has no transaction to wait for.
 
 use std::time::{Duration, Instant};
 
@@ -26,6 +33,7 @@ pub struct Runner {
     allow_divergent: bool,
     allow_missing: bool,
     allow_out_of_order: bool,
+    lock_timeout: Option<Duration>,
 }
 
 /// What a run did.
@@ -66,6 +74,7 @@ impl Runner {
             allow_divergent: false,
             allow_missing: false,
             allow_out_of_order: false,
+            lock_timeout: None,
         }
     }
 
@@ -109,6 +118,13 @@ impl Runner {
     /// Apply pending migrations older than the newest applied one instead of refusing.
     pub fn allow_out_of_order(mut self, allow: bool) -> Self {
         self.allow_out_of_order = allow;
+        self
+    }
+
+    /// How long a run waits for another session's migration lock before failing with
+    /// [`Error::LockTimeout`]. Default: as long as it takes.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = Some(timeout);
         self
     }
 
@@ -169,17 +185,7 @@ impl Runner {
             table.lock_key(),
             table.qualified()
         );
-        session
-            .send(&table.lock_sql())
-            .await
-            .map_err(|source| Error::Driver {
-                context: format!(
-                    "taking the migration lock (pg_advisory_lock({}) for {})",
-                    table.lock_key(),
-                    table.qualified()
-                ),
-                source,
-            })?;
+        session.lock(&table, self.lock_timeout).await?;
         let outcome = self.apply_locked(&mut session, &table, &policy).await;
         let released = session.unlock(&table).await;
         let applied = match (outcome, released) {
@@ -275,6 +281,47 @@ impl<'d, D: Driver> Session<'d, D> {
         result
     }
 
+    /// Takes the advisory lock, polling (see the module docs for why it never blocks in
+    /// `pg_advisory_lock`): 10 ms between the first tries, doubling up to half a second.
+    async fn lock(&mut self, table: &HistoryTable, timeout: Option<Duration>) -> Result<(), Error> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(10);
+        let mut told = false;
+        loop {
+            let rows = self
+                .send(&table.try_lock_sql())
+                .await
+                .map_err(|source| Error::Driver {
+                    context: format!(
+                        "taking the migration lock (pg_try_advisory_lock({}) for {})",
+                        table.lock_key(),
+                        table.qualified()
+                    ),
+                    source,
+                })?;
+            if first_value(&rows) == Some("t") {
+                return Ok(());
+            }
+            let waited = started.elapsed();
+            if timeout.is_some_and(|limit| waited >= limit) {
+                return Err(Error::LockTimeout {
+                    history_table: table.qualified().to_string(),
+                    key: table.lock_key(),
+                    waited,
+                });
+            }
+            if !told {
+                log::info!(
+                    "waiting for the migration lock of {}: another session is applying migrations",
+                    table.qualified()
+                );
+                told = true;
+            }
+            self.driver.sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+    }
+
     /// Releases the advisory lock. On a closed connection the server released it
     /// already (a session-level lock ends with its session).
     async fn unlock(&mut self, table: &HistoryTable) -> Result<(), Error> {
@@ -306,6 +353,11 @@ impl<'d, D: Driver> Session<'d, D> {
         }
         Ok(())
     }
+}
+
+/// The first column of the first row.
+fn first_value(rows: &Rows) -> Option<&str> {
+    rows.first()?.first()?.as_deref()
 }
 
 /// The history records, or `None` when the table does not exist yet.
@@ -393,6 +445,7 @@ async fn apply_in_transaction<D: Driver>(
                 transaction: TransactionMode::Transactional,
                 statement,
                 source,
+                hint: None,
             })
         }
     }
@@ -461,8 +514,12 @@ async fn apply_statements<D: Driver>(
         };
         log::debug!("{m}: statement {} (line {line})", statement.number);
         if let Err(source) = session.send(sql).await {
+            let hint = mentions_concurrently(sql).then_some(INVALID_INDEX_HINT);
             if !session.closed {
-                let note = format!("statement {} (line {line}): {source}", statement.number);
+                let mut note = format!("statement {} (line {line}): {source}", statement.number);
+                if let Some(hint) = hint {
+                    note = format!("{note}; {hint}");
+                }
                 if let Err(e) = session
                     .send(&table.record_failure_sql(m.version, &note))
                     .await
@@ -477,6 +534,7 @@ async fn apply_statements<D: Driver>(
                 transaction: TransactionMode::NonTransactional,
                 statement: Some(statement),
                 source,
+                hint,
             });
         }
         done.push(statement_checksum(sql));
@@ -500,6 +558,16 @@ async fn apply_statements<D: Driver>(
         transaction: TransactionMode::NonTransactional,
         resumed_from,
     })
+}
+
+/// A failed `CREATE INDEX CONCURRENTLY` can leave an invalid index behind, which a
+/// rerun with `IF NOT EXISTS` would keep.
+const INVALID_INDEX_HINT: &str = "a failed CREATE INDEX CONCURRENTLY may leave an INVALID \
+     index behind (see pg_index.indisvalid), which `IF NOT EXISTS` would keep on the next \
+     run: drop it (DROP INDEX CONCURRENTLY) before running again";
+
+fn mentions_concurrently(sql: &str) -> bool {
+    sql.to_ascii_lowercase().contains("concurrently")
 }
 
 #[cfg(test)]

@@ -60,12 +60,18 @@ fn applies_everything_then_a_second_run_sends_one_statement() {
     assert_eq!(report.round_trips, 5 + 3 + 6 + 1, "{:#?}", counting.sent);
 
     let rows = history(&mut client, HISTORY);
-    assert_eq!(rows.iter().map(|r| r.version).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(
+        rows.iter().map(|r| r.version).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
     for (row, m) in rows.iter().zip(migrations) {
         assert!(row.success && row.error.is_none(), "{row:?}");
         assert_eq!(row.checksum, m.checksum);
         assert_eq!(row.name, m.name);
-        assert_eq!(row.transactional, m.transaction == TransactionMode::Transactional);
+        assert_eq!(
+            row.transactional,
+            m.transaction == TransactionMode::Transactional
+        );
         assert!(row.execution_ms.is_some_and(|ms| ms >= 0), "{row:?}");
     }
     assert_eq!(rows[2].statements_done, 2);
@@ -77,7 +83,13 @@ fn applies_everything_then_a_second_run_sends_one_statement() {
         ),
         2
     );
-    assert_eq!(scalar(&mut client, "SELECT count(*) FROM users WHERE name = 'o''brien'"), 1);
+    assert_eq!(
+        scalar(
+            &mut client,
+            "SELECT count(*) FROM users WHERE name = 'o''brien'"
+        ),
+        1
+    );
     assert!(exists(&mut client, "posts"));
 
     // Nothing pending: one statement, no lock, through both entry points.
@@ -99,7 +111,11 @@ fn n_pending_migrations_cost_n_batches_plus_a_constant() {
     Runner::new(first).run(&mut client).expect("first");
     let more = leak(vec![
         tx(1, "a", "CREATE TABLE a (id int);"),
-        tx(2, "b", "CREATE TABLE b (id int);\nCREATE TABLE b2 (id int);"),
+        tx(
+            2,
+            "b",
+            "CREATE TABLE b (id int);\nCREATE TABLE b2 (id int);",
+        ),
         tx(3, "c", "CREATE TABLE c (id int);"),
         tx(4, "d", "CREATE TABLE d (id int);"),
     ]);
@@ -114,7 +130,9 @@ fn divergent_checksum_is_refused_and_nothing_is_applied() {
     let db = TestDb::new();
     let mut client = db.connect();
     let base = users_migrations();
-    Runner::new(leak(base[..2].to_vec())).run(&mut client).expect("apply 1-2");
+    Runner::new(leak(base[..2].to_vec()))
+        .run(&mut client)
+        .expect("apply 1-2");
 
     let changed = leak(vec![
         edited(base[0]),
@@ -136,7 +154,10 @@ fn divergent_checksum_is_refused_and_nothing_is_applied() {
         other => panic!("expected Divergent, got {other}"),
     }
     let text = err.to_string();
-    assert!(text.contains("migration 1 \"users\" (migrations/V1__users.sql) was changed"), "{text}");
+    assert!(
+        text.contains("migration 1 \"users\" (migrations/V1__users.sql) was changed"),
+        "{text}"
+    );
     assert!(!exists(&mut client, "later"));
     assert_eq!(history(&mut client, HISTORY).len(), 2);
 
@@ -144,7 +165,10 @@ fn divergent_checksum_is_refused_and_nothing_is_applied() {
         .allow_divergent(true)
         .run(&mut client)
         .expect("allowed");
-    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [5]);
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [5]
+    );
     assert!(exists(&mut client, "later"));
 }
 
@@ -156,11 +180,16 @@ fn missing_migrations_are_refused_unless_allowed() {
         tx(1, "a", "CREATE TABLE a (id int);"),
         tx(2, "b", "CREATE TABLE b (id int);"),
     ];
-    Runner::new(leak(all.clone())).run(&mut client).expect("apply 1-2");
+    Runner::new(leak(all.clone()))
+        .run(&mut client)
+        .expect("apply 1-2");
 
     let without_2 = leak(vec![all[0], tx(3, "c", "CREATE TABLE c (id int);")]);
     let err = Runner::new(without_2).run(&mut client).unwrap_err();
-    assert!(matches!(&err, Error::Missing { version: 2, name } if name == "b"), "{err}");
+    assert!(
+        matches!(&err, Error::Missing { version: 2, name } if name == "b"),
+        "{err}"
+    );
     assert!(err.to_string().contains("not in this build"), "{err}");
     assert!(!exists(&mut client, "c"));
 
@@ -168,7 +197,10 @@ fn missing_migrations_are_refused_unless_allowed() {
         .allow_missing(true)
         .run(&mut client)
         .expect("allowed");
-    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [3]);
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [3]
+    );
 }
 
 #[test]
@@ -177,12 +209,22 @@ fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
     let mut client = db.connect();
     let one = tx(1, "a", "CREATE TABLE a (id int);");
     let three = tx(3, "c", "CREATE TABLE c (id int);");
-    Runner::new(leak(vec![one, three])).run(&mut client).expect("apply 1 and 3");
+    Runner::new(leak(vec![one, three]))
+        .run(&mut client)
+        .expect("apply 1 and 3");
 
     let with_2 = leak(vec![one, tx(2, "b", "CREATE TABLE b (id int);"), three]);
     let err = Runner::new(with_2).run(&mut client).unwrap_err();
     assert!(
-        matches!(err, Error::OutOfOrder { version: 2, name: "b", newest_applied: 3, .. }),
+        matches!(
+            err,
+            Error::OutOfOrder {
+                version: 2,
+                name: "b",
+                newest_applied: 3,
+                ..
+            }
+        ),
         "{err}"
     );
     assert!(!exists(&mut client, "b"));
@@ -191,7 +233,10 @@ fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
         .allow_out_of_order(true)
         .run(&mut client)
         .expect("allowed");
-    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [2]);
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [2]
+    );
     assert!(exists(&mut client, "b"));
     assert_eq!(history(&mut client, HISTORY).len(), 3);
 }
@@ -207,7 +252,10 @@ fn target_version_applies_up_to_it() {
     ]);
     let to_2 = Runner::new(migrations).target(Target::Version(2));
     let report = to_2.run(&mut client).expect("to 2");
-    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
     assert!(!exists(&mut client, "c"));
     assert_eq!(to_2.run(&mut client).expect("to 2 again").round_trips, 1);
 
@@ -218,7 +266,10 @@ fn target_version_applies_up_to_it() {
     assert!(matches!(err, Error::UnknownTarget { version: 7 }), "{err}");
 
     let report = Runner::new(migrations).run(&mut client).expect("latest");
-    assert_eq!(report.applied.iter().map(|m| m.version).collect::<Vec<_>>(), [3]);
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [3]
+    );
 }
 
 #[test]
@@ -288,7 +339,9 @@ fn runners_with_different_history_tables_do_not_block_each_other() {
     holder
         .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
         .unwrap();
-    let result = rx.recv_timeout(Duration::from_secs(20)).expect("finished after the unlock");
+    let result = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("finished after the unlock");
     assert_eq!(result.ok(), Some(1));
 }
 
@@ -312,6 +365,7 @@ fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
             transaction: TransactionMode::Transactional,
             statement,
             source,
+            hint: None,
         } => {
             assert_eq!(*statement, Some(StatementRef { number: 2, line: 2 }));
             assert_eq!(source.sqlstate.as_deref(), Some("42704"));
@@ -328,7 +382,10 @@ fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
     assert!(exists(&mut client, "base"));
     assert!(!exists(&mut client, "half"));
     assert_eq!(
-        history(&mut client, HISTORY).iter().map(|r| r.version).collect::<Vec<_>>(),
+        history(&mut client, HISTORY)
+            .iter()
+            .map(|r| r.version)
+            .collect::<Vec<_>>(),
         [1]
     );
 
@@ -349,7 +406,11 @@ fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
     // A runner started right after proceeds at once.
     let fixed = leak(vec![
         good,
-        tx(2, "half", "CREATE TABLE half (id int);\nCREATE TABLE broken (id int);"),
+        tx(
+            2,
+            "half",
+            "CREATE TABLE half (id int);\nCREATE TABLE broken (id int);",
+        ),
     ]);
     let config = db.config();
     let done = within(20, move || {

@@ -15,7 +15,8 @@ pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// The server the tests use: `DATABASE_URL`, or the local default.
 pub fn admin_config() -> Config {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
-    url.parse().expect("DATABASE_URL is a valid connection string")
+    url.parse()
+        .expect("DATABASE_URL is a valid connection string")
 }
 
 /// A database created for one test and dropped (`WITH (FORCE)`) when this is dropped.
@@ -35,7 +36,9 @@ impl TestDb {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
-        let mut admin = admin_config().connect(NoTls).expect("connect to DATABASE_URL");
+        let mut admin = admin_config()
+            .connect(NoTls)
+            .expect("connect to DATABASE_URL");
         admin
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .expect("create the test database");
@@ -54,7 +57,9 @@ impl TestDb {
     }
 
     pub fn connect(&self) -> Client {
-        self.config().connect(NoTls).expect("connect to the test database")
+        self.config()
+            .connect(NoTls)
+            .expect("connect to the test database")
     }
 }
 
@@ -123,7 +128,10 @@ pub fn edited(m: Migration) -> Migration {
         m.path,
         m.sql,
         m.down_sql,
-        leak_str(&format!("{:x}", Sha256::digest(format!("edited {}", m.sql)))),
+        leak_str(&format!(
+            "{:x}",
+            Sha256::digest(format!("edited {}", m.sql))
+        )),
         m.transaction,
         m.statements,
     )
@@ -217,10 +225,14 @@ impl Driver for Counting<'_> {
 
 /// Runs `f` on its own thread and waits at most `seconds` for it: a hung lock fails the
 /// test instead of hanging it.
-pub fn within<T: Send + 'static>(seconds: u64, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+pub fn within<T: Send + 'static>(
+    seconds: u64,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(f());
     });
-    rx.recv_timeout(std::time::Duration::from_secs(seconds)).ok()
+    rx.recv_timeout(std::time::Duration::from_secs(seconds))
+        .ok()
 }
