@@ -1,0 +1,63 @@
+//! PostgreSQL migrations that fail `cargo build` instead of a deploy.
+//!
+//! ```ignore
+//! mod db {
+//!     pgstrata::migrations!("migrations");
+//! }
+//!
+//! let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+//! let report = db::runner().run(&mut client)?; // applies what is pending, in order
+//! for m in &report.applied {
+//!     println!("{} {} {:?}", m.version, m.name, m.duration);
+//! }
+//! ```
+//!
+//! At compile time `migrations!` reads every migration under the directory (relative
+//! to the crate's `Cargo.toml`), parses each statement with PostgreSQL's own parser,
+//! checks it, and expands to:
+//!
+//! - `MIGRATIONS`: every migration embedded in the binary, ordered, with its checksum
+//!   and whether it runs in a transaction;
+//! - `runner()`: a [`Runner`] that applies what is pending over the `postgres` crate,
+//!   under an advisory lock, each migration exactly once however many replicas start.
+//!
+//! A problem in any file is a compile error pointing at the file, line and column.
+//! Options: `migrations!("migrations", allow = ["transaction"])` allows a rule in
+//! every file. Add [`build::track`] to `build.rs` so a new migration file rebuilds the
+//! crate.
+
+pub use pgstrata_macros::migrations;
+pub use pgstrata_runtime::*;
+
+pub mod build {
+    //! For `build.rs`: make Cargo rebuild the crate when a migration is added.
+    //!
+    //! `include_str!` makes Cargo notice edits of the files the macro embedded, but not
+    //! a new file. In `build.rs`:
+    //!
+    //! ```no_run
+    //! fn main() {
+    //!     pgstrata::build::track("migrations");
+    //! }
+    //! ```
+
+    /// Tells Cargo to rerun the build script, and so rebuild the crate, whenever
+    /// anything under `dir` (relative to the crate's `Cargo.toml`) changes.
+    pub fn track(dir: &str) {
+        println!("cargo:rerun-if-changed={dir}");
+    }
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Called by the code `migrations!` generates; not a public API.
+
+    /// Debug builds: stop loudly when the migrations directory no longer holds the
+    /// files this binary embedded (a migration added without a rebuild would otherwise
+    /// be silently missing from the run).
+    pub fn assert_embedded_current(root: &str, embedded: &[&str]) {
+        if let Err(stale) = crate::check_embedded(std::path::Path::new(root), embedded) {
+            panic!("{stale}");
+        }
+    }
+}

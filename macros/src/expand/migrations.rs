@@ -46,13 +46,12 @@ pub fn expand(args: &Args) -> TokenStream {
         #[doc(hidden)]
         pub const EMBEDDED_FILES: &[&str] = &[#(#files),*];
 
-        /// A runner for [`MIGRATIONS`]. Debug builds also check that the directory
+        /// A runner for [`MIGRATIONS`]. Debug builds first check that the directory
         /// still holds the files that were embedded (a new file needs a rebuild).
         pub fn runner() -> ::pgstrata::Runner {
-            let runner = ::pgstrata::Runner::new(MIGRATIONS);
             #[cfg(debug_assertions)]
-            let runner = runner.verify_embedded(#dir_literal, EMBEDDED_FILES);
-            runner
+            ::pgstrata::__private::assert_embedded_current(#dir_literal, EMBEDDED_FILES);
+            ::pgstrata::Runner::new(MIGRATIONS)
         }
 
         #[cfg(test)]
@@ -74,7 +73,10 @@ fn resolve(relative: &str) -> Result<PathBuf, String> {
             "`{relative}` must be a path inside the crate, relative to its Cargo.toml"
         ));
     }
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+    // `PGSTRATA_MANIFEST_DIR` lets a test harness that builds fixtures elsewhere
+    // (trybuild) point at the crate that holds them.
+    let manifest_dir = std::env::var_os("PGSTRATA_MANIFEST_DIR")
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .ok_or("CARGO_MANIFEST_DIR is not set; build with cargo")?;
     Ok(PathBuf::from(manifest_dir).join(path))
 }

@@ -1,0 +1,132 @@
+//! What pgstrata's integration tests share: a fresh database per test on the server
+//! at `DATABASE_URL`, dropped afterwards, and runtime migrations built from the
+//! analyzer's model exactly as the macro builds them.
+
+use pgstrata_analyzer::Analysis;
+use pgstrata_runtime::{Migration, StatementSpan, TransactionMode};
+use postgres::{Client, Config, NoTls};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// `DATABASE_URL`, or the local default.
+pub fn server_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string())
+}
+
+/// The server's connection settings.
+pub fn server_config() -> Config {
+    server_url()
+        .parse()
+        .unwrap_or_else(|e| panic!("DATABASE_URL is not a connection string: {e}"))
+}
+
+/// A database created for one test and dropped (`WITH (FORCE)`) when this is dropped,
+/// so tests run in parallel and leave nothing behind.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    /// A new empty database whose name starts with `prefix`.
+    pub fn new(prefix: &str) -> TestDb {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!(
+            "{prefix}_{}_{}_{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut admin = connect(&server_config());
+        if let Err(e) = admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")) {
+            panic!("cannot create test database {name}: {e}");
+        }
+        TestDb { name }
+    }
+
+    /// The settings of an existing database (a child process joining its parent's test).
+    pub fn config_of(name: &str) -> Config {
+        let mut config = server_config();
+        config.dbname(name);
+        config
+    }
+
+    pub fn config(&self) -> Config {
+        TestDb::config_of(&self.name)
+    }
+
+    pub fn connect(&self) -> Client {
+        connect(&self.config())
+    }
+
+    /// A `postgres://` URL for tools such as `pg_dump`.
+    pub fn url(&self) -> String {
+        let server = server_url();
+        match server.rsplit_once('/') {
+            Some((base, _)) if base.contains("://") && !base.ends_with('/') => {
+                format!("{base}/{}", self.name)
+            }
+            _ => format!("{server}/{}", self.name),
+        }
+    }
+}
+
+fn connect(config: &Config) -> Client {
+    config
+        .connect(NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to the test server ({}): {e}", server_url()))
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let dropped = server_config().connect(NoTls).and_then(|mut admin| {
+            admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+        });
+        if let Err(e) = dropped {
+            eprintln!("could not drop test database {}: {e}", self.name);
+        }
+    }
+}
+
+/// The analyzed migrations as the runtime's `Migration`s, built as the macro builds
+/// them (the macro embeds them as statics; a test leaks them instead).
+pub fn runtime_migrations(analysis: &Analysis) -> &'static [Migration] {
+    let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+    let migrations: Vec<Migration> = analysis
+        .migrations
+        .iter()
+        .map(|m| {
+            let statements: Vec<StatementSpan> = m
+                .statements
+                .iter()
+                .map(|s| StatementSpan {
+                    start: s.range.start as u32,
+                    end: s.range.end as u32,
+                    line: s.line as u32,
+                })
+                .collect();
+            let transaction = match m.transaction {
+                pgstrata_analyzer::TransactionMode::Transactional => TransactionMode::Transactional,
+                pgstrata_analyzer::TransactionMode::NonTransactional { .. } => {
+                    TransactionMode::NonTransactional
+                }
+            };
+            Migration::__new(
+                m.version,
+                leak(&m.name),
+                leak(&m.up.display),
+                leak(&m.up.text),
+                m.down.as_ref().map(|d| leak(&d.text)),
+                leak(&m.checksum),
+                transaction,
+                Box::leak(statements.into_boxed_slice()),
+            )
+        })
+        .collect();
+    Box::leak(migrations.into_boxed_slice())
+}

@@ -1,0 +1,5 @@
+mod db {
+    pgstrata::migrations!("tests/ui/fixtures/good", allow = ["non-idempotnet"]);
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+mod db {
+    pgstrata::migrations!("tests/ui/fixtures/duplicate_version");
+}
+
+fn main() {}

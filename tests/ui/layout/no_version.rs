@@ -1,0 +1,5 @@
+mod db {
+    pgstrata::migrations!("tests/ui/fixtures/no_version");
+}
+
+fn main() {}

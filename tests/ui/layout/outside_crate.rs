@@ -1,0 +1,5 @@
+mod db {
+    pgstrata::migrations!("../migrations");
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+mod db {
+    pgstrata::migrations!("tests/ui/fixtures/two_files");
+}
+
+fn main() {}
