@@ -80,8 +80,8 @@ pub enum Error {
         /// The failing statement: always known for a non-transactional migration; for a
         /// transactional one when the server pointed at a position in it.
         statement: Option<StatementRef>,
-        /// The server's error, with its SQLSTATE.
-        source: DriverError,
+        /// The server's error, with its SQLSTATE (boxed: keeps `Result<_, Error>` small).
+        source: Box<DriverError>,
         /// Advice for a known trap, e.g. the invalid index a failed
         /// `CREATE INDEX CONCURRENTLY` leaves behind.
         hint: Option<&'static str>,
@@ -131,7 +131,7 @@ pub enum Error {
     #[error("{context}: {source}")]
     Driver {
         context: String,
-        source: DriverError,
+        source: Box<DriverError>,
     },
 }
 
@@ -204,7 +204,10 @@ mod tests {
             path: "migrations/V3__add_index.sql",
             transaction: TransactionMode::NonTransactional,
             statement: Some(StatementRef { number: 2, line: 7 }),
-            source: DriverError::server("42P01", "relation \"nope\" does not exist"),
+            source: Box::new(DriverError::server(
+                "42P01",
+                "relation \"nope\" does not exist",
+            )),
             hint: None,
         };
         let text = e.to_string();

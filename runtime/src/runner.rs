@@ -297,7 +297,7 @@ impl<'d, D: Driver> Session<'d, D> {
                         table.lock_key(),
                         table.qualified()
                     ),
-                    source,
+                    source: Box::new(source),
                 })?;
             if first_value(&rows) == Some("t") {
                 return Ok(());
@@ -338,7 +338,7 @@ impl<'d, D: Driver> Session<'d, D> {
                     table.lock_key(),
                     table.qualified()
                 ),
-                source,
+                source: Box::new(source),
             })?;
         if rows
             .first()
@@ -370,7 +370,7 @@ async fn read_history<D: Driver>(
         Err(e) if e.is(sqlstate::UNDEFINED_TABLE) => Ok(None),
         Err(source) => Err(Error::Driver {
             context: format!("reading the history table {}", table.qualified()),
-            source,
+            source: Box::new(source),
         }),
     }
 }
@@ -387,7 +387,7 @@ async fn create_history<D: Driver>(
         .await
         .map_err(|source| Error::Driver {
             context: context(),
-            source,
+            source: Box::new(source),
         })?
         .is_empty();
     session
@@ -395,7 +395,7 @@ async fn create_history<D: Driver>(
         .await
         .map_err(|source| Error::Driver {
             context: context(),
-            source,
+            source: Box::new(source),
         })?;
     log::info!("created the history table {}", table.qualified());
     Ok(())
@@ -444,7 +444,7 @@ async fn apply_in_transaction<D: Driver>(
                 path: m.path,
                 transaction: TransactionMode::Transactional,
                 statement,
-                source,
+                source: Box::new(source),
                 hint: None,
             })
         }
@@ -489,7 +489,7 @@ async fn apply_statements<D: Driver>(
             "recording the progress of {m} in the history table {}",
             table.qualified()
         ),
-        source,
+        source: Box::new(source),
     };
     let mut done: Vec<String> = m
         .statements()
@@ -533,7 +533,7 @@ async fn apply_statements<D: Driver>(
                 path: m.path,
                 transaction: TransactionMode::NonTransactional,
                 statement: Some(statement),
-                source,
+                source: Box::new(source),
                 hint,
             });
         }
