@@ -15,7 +15,9 @@
 //!
 //! - One round trip reads the history table without a lock; when nothing is pending
 //!   (and the applied migrations match the build) that is the whole run.
-//! - Otherwise the run takes a session-level advisory lock keyed on the history table,
+//! - Otherwise the run takes a session-level advisory lock keyed on the history table
+//!   (waiting for it by polling, idle between tries, so that waiters cannot deadlock
+//!   with a `CREATE INDEX CONCURRENTLY` run by the holder),
 //!   creates the table if needed, reads and plans again, applies, and releases the lock
 //!   on every path. Any number of replicas can start at once: each migration is applied
 //!   exactly once.

@@ -128,9 +128,9 @@ impl Runner {
         self
     }
 
-    /// The key of the session-level advisory lock a run holds while it applies
-    /// (`pg_advisory_lock(key)`), derived from the qualified history table name; for
-    /// operators looking at `pg_locks`.
+    /// The key of the session-level advisory lock a run holds while it applies (taken
+    /// with `pg_try_advisory_lock(key)`), derived from the quoted, qualified history
+    /// table name; for operators looking at `pg_locks`.
     pub fn lock_key(&self) -> Result<i64, Error> {
         Ok(self.table()?.lock_key())
     }
@@ -157,6 +157,10 @@ impl Runner {
     }
 
     /// The apply loop, for sync and async drivers alike.
+    ///
+    /// The lock is released on every path that returns. If this future is dropped
+    /// before it completes (cancelled), the lock stays with the session until the
+    /// connection closes: drop the connection too.
     pub async fn run_with_async<D: Driver>(&self, driver: &mut D) -> Result<Report, Error> {
         let table = self.table()?;
         let policy = self.policy(&table);

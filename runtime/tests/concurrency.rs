@@ -72,14 +72,7 @@ fn assert_applied_once(client: &mut postgres::Client, applied_per_runner: &[Vec<
         ),
         2
     );
-    assert_eq!(
-        scalar(
-            client,
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
-        ),
-        0,
-        "a runner kept its lock"
-    );
+    assert_eq!(advisory_locks(client), 0, "a runner kept its lock");
 }
 
 #[test]

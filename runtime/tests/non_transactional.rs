@@ -199,3 +199,38 @@ fn a_migration_that_failed_at_its_first_statement_reruns_whatever_changed() {
         "{row:?}"
     );
 }
+
+#[test]
+fn a_connection_lost_mid_migration_is_resumed_by_the_next_run() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let dies = leak(vec![
+        base(),
+        indexes(LOG_FIRST, "SELECT pg_terminate_backend(pg_backend_pid())"),
+    ]);
+    let err = Runner::new(dies).run(&mut client).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::MigrationFailed {
+                statement: Some(StatementRef { number: 2, .. }),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(client.is_closed() || client.simple_query("SELECT 1").is_err());
+
+    // The record shows how far it got (the failure itself could not be written), and
+    // the server released the lock with the session.
+    let mut client = db.connect();
+    let row = &history(&mut client, HISTORY)[1];
+    assert_eq!((row.success, row.statements_done), (false, 1), "{row:?}");
+    assert!(no_advisory_locks_soon(&mut client));
+
+    let fixed = leak(vec![base(), indexes(LOG_FIRST, FIXED)]);
+    let report = Runner::new(fixed).run(&mut client).expect("resumed run");
+    assert_eq!(report.applied[0].resumed_from, Some(2));
+    assert_eq!(log_count(&mut client, "first"), 1);
+    assert_eq!(log_count(&mut client, "third"), 1);
+}

@@ -236,3 +236,29 @@ pub fn within<T: Send + 'static>(
     rx.recv_timeout(std::time::Duration::from_secs(seconds))
         .ok()
 }
+
+/// Advisory locks held in the current database (pg_locks is cluster-wide, and other
+/// tests run beside this one).
+pub fn advisory_locks(client: &mut Client) -> i64 {
+    scalar(
+        client,
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+}
+
+/// Waits up to five seconds for the advisory locks of this database to be gone (a
+/// terminated backend releases its locks as it exits, a moment after the client saw
+/// the connection close).
+pub fn no_advisory_locks_soon(client: &mut Client) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        if advisory_locks(client) == 0 {
+            return true;
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
