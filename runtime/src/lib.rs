@@ -5,6 +5,9 @@
 //! `runner()`; applications use them through the `pgstrata` facade:
 //!
 //! ```ignore
+//! mod db {
+//!     pgstrata::migrations!("migrations");
+//! }
 //! let report = db::runner().run(&mut client)?;
 //! for m in &report.applied {
 //!     println!("{} {} {:?}", m.version, m.name, m.duration);
@@ -31,6 +34,33 @@
 //!
 //! The loop is written once against the [`Driver`] trait; the `postgres` feature
 //! implements it for `postgres::Client`.
+//!
+//! # The history table
+//!
+//! `"public"."pgstrata_schema_history"` unless configured ([`Runner::history_schema`],
+//! [`Runner::history_table`]; names are always quoted identifiers):
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `version` | `bigint` primary key | the migration's version |
+//! | `name` | `text` | its name |
+//! | `checksum` | `text` | the build's checksum when it was (last) run |
+//! | `transactional` | `boolean` | whether it ran in one transaction |
+//! | `applied_at` | `timestamptz` default `now()` | when the record was last written |
+//! | `execution_ms` | `bigint` | how long it took (null while running or failed) |
+//! | `success` | `boolean` | false while a non-transactional migration runs, and after it failed |
+//! | `statements_done` | `integer` | statements of a non-transactional migration completed |
+//! | `statement_checksums` | `text` | comma-separated sha256 of each completed statement's text |
+//! | `error` | `text` | what failed, naming statement and line; null when fine |
+//!
+//! # Resuming a failed non-transactional migration
+//!
+//! The next run resumes at statement `statements_done + 1` when the build still runs
+//! the migration statement by statement and each completed statement's text (trimmed)
+//! hashes to the checksum recorded for it. Otherwise it refuses
+//! ([`Error::ResumeRefused`]) and says what to do: restore those statements, or undo them
+//! by hand and delete the record so the migration runs from its start. A failed record
+//! with no completed statement simply runs again, whatever changed.
 
 mod driver;
 mod drivers;

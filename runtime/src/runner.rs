@@ -144,16 +144,26 @@ impl Runner {
     /// Reads the history (one round trip, no lock) and returns what a run would apply,
     /// or the error it would refuse with. Applies nothing.
     pub fn plan_with<D: Driver>(&self, driver: &mut D) -> Result<Plan, Error> {
+        let history = self.history_with(driver)?;
+        self.plan_from(&history)
+    }
+
+    /// The history table's records by version (one round trip, no lock); empty before
+    /// the first run.
+    pub fn history_with<D: Driver>(&self, driver: &mut D) -> Result<Vec<HistoryRecord>, Error> {
         block_on(async {
             let table = self.table()?;
             let mut session = Session::new(driver);
-            let history = read_history(&mut session, &table).await?;
-            plan::plan(
-                self.migrations,
-                history.as_deref().unwrap_or_default(),
-                &self.policy(&table),
-            )
+            Ok(read_history(&mut session, &table)
+                .await?
+                .unwrap_or_default())
         })
+    }
+
+    /// What a run would apply given these history records, decided without a database.
+    pub fn plan_from(&self, history: &[HistoryRecord]) -> Result<Plan, Error> {
+        let table = self.table()?;
+        plan::plan(self.migrations, history, &self.policy(&table))
     }
 
     /// The apply loop, for sync and async drivers alike.

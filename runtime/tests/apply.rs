@@ -449,3 +449,42 @@ fn names_with_quotes_and_backslashes_survive_any_string_setting() {
     let rows = history(&mut client, HISTORY);
     assert_eq!(rows[0].name, name);
 }
+
+#[test]
+fn plan_and_history_are_read_without_applying() {
+    let db = TestDb::new();
+    let mut client = db.connect();
+    let migrations = leak(users_migrations());
+    let runner = Runner::new(migrations);
+
+    let mut counting = Counting::new(&mut client);
+    let plan = runner
+        .plan_with(&mut counting)
+        .expect("plan on a fresh database");
+    assert_eq!(counting.calls, 1);
+    let planned: Vec<_> = plan.steps.iter().map(|s| s.migration.version).collect();
+    assert_eq!(planned, [1, 2, 3, 4]);
+    assert!(runner.history_with(&mut client).unwrap().is_empty());
+    assert!(
+        !exists(&mut client, HISTORY),
+        "planning created the history table"
+    );
+
+    Runner::new(leak(users_migrations()[..2].to_vec()))
+        .run(&mut client)
+        .unwrap();
+    let history = runner.history_with(&mut client).unwrap();
+    assert_eq!(
+        history.iter().map(|r| r.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert!(history.iter().all(|r| r.success && r.transactional));
+    let planned: Vec<_> = runner
+        .plan_from(&history)
+        .unwrap()
+        .steps
+        .iter()
+        .map(|s| s.migration.version)
+        .collect();
+    assert_eq!(planned, [3, 4]);
+}
