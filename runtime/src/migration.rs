@@ -72,7 +72,7 @@ impl Migration {
     /// The statements' SQL texts with their 0-based index and 1-based line. (Messages
     /// count statements from 1: index `i` is "statement `i + 1`".) A span that does not
     /// fit the SQL yields an empty text; the runner refuses such a migration before
-    /// running anything (see [`Migration::check_spans`]).
+    /// running anything.
     pub fn statements(&self) -> impl Iterator<Item = (usize, u32, &'static str)> {
         let sql = self.sql;
         self.statements
