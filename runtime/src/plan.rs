@@ -58,11 +58,15 @@ pub(crate) fn plan(
     history: &[HistoryRecord],
     policy: &Policy<'_>,
 ) -> Result<Plan, Error> {
-    let known = ordered(known)?;
-    let limit = match policy.target {
-        Target::Latest => i64::MAX,
-        Target::Version(v) if known.contains_key(&v) => v,
-        Target::Version(version) => return Err(Error::UnknownTarget { version }),
+    // The build's order is the slice's: the macro orders migrations the way their
+    // tool does, which is not always by number (diesel compares versions as text).
+    let positions = positions(known)?;
+    let last = match policy.target {
+        Target::Latest => known.len().checked_sub(1),
+        Target::Version(version) => match positions.get(&version) {
+            Some(&position) => Some(position),
+            None => return Err(Error::UnknownTarget { version }),
+        },
     };
 
     let mut records = BTreeMap::new();
@@ -72,8 +76,9 @@ pub(crate) fn plan(
 
     // Verify everything the database says happened, whatever the target.
     let mut resume_at = BTreeMap::new();
+    let mut newest_applied: Option<(usize, i64)> = None;
     for record in records.values() {
-        let Some(&m) = known.get(&record.version) else {
+        let Some(&position) = positions.get(&record.version) else {
             if policy.allow_missing {
                 continue;
             }
@@ -82,6 +87,10 @@ pub(crate) fn plan(
                 name: record.name.clone(),
             });
         };
+        let m = &known[position];
+        if newest_applied.is_none_or(|(newest, _)| position > newest) {
+            newest_applied = Some((position, m.version));
+        }
         if record.success {
             if record.checksum != m.checksum && !policy.allow_divergent {
                 return Err(Error::Divergent {
@@ -92,19 +101,20 @@ pub(crate) fn plan(
                     checksum: m.checksum,
                 });
             }
-        } else if m.version <= limit {
+        } else if last.is_some_and(|last| position <= last) {
             resume_at.insert(m.version, resume_point(m, record, policy)?);
         }
     }
 
-    let newest_applied = records.keys().next_back().copied();
     let mut steps = Vec::new();
-    for (&version, &m) in known.range(..=limit) {
+    let in_target = last.map_or(0, |last| last + 1);
+    for (position, m) in known.iter().enumerate().take(in_target) {
+        let version = m.version;
         let statements_done = match records.get(&version) {
             Some(record) if record.success => continue,
             Some(_) => resume_at.get(&version).copied().unwrap_or(0),
             None => {
-                if let Some(newest) = newest_applied.filter(|&newest| version < newest) {
+                if let Some((_, newest)) = newest_applied.filter(|&(newest, _)| position < newest) {
                     if !policy.allow_out_of_order {
                         return Err(Error::OutOfOrder {
                             version,
@@ -125,26 +135,26 @@ pub(crate) fn plan(
     Ok(Plan { steps })
 }
 
-/// The build's migrations by version, refusing duplicates and malformed spans (the
+/// Each version's position in the build, refusing duplicates and malformed spans (the
 /// macro rules both out; a hand-built list might not).
-fn ordered(known: &'static [Migration]) -> Result<BTreeMap<i64, &'static Migration>, Error> {
-    let mut by_version: BTreeMap<i64, &'static Migration> = BTreeMap::new();
-    for m in known {
+fn positions(known: &'static [Migration]) -> Result<BTreeMap<i64, usize>, Error> {
+    let mut positions: BTreeMap<i64, usize> = BTreeMap::new();
+    for (position, m) in known.iter().enumerate() {
         m.check_spans().map_err(|reason| Error::InvalidMigration {
             version: m.version,
             name: m.name,
             path: m.path,
             reason,
         })?;
-        if let Some(first) = by_version.insert(m.version, m) {
+        if let Some(first) = positions.insert(m.version, position) {
             return Err(Error::DuplicateVersion {
                 version: m.version,
-                first: first.path,
+                first: known[first].path,
                 second: m.path,
             });
         }
     }
-    Ok(by_version)
+    Ok(positions)
 }
 
 /// Where a failed run of `m` resumes. Nothing done: from the start, whatever changed.
@@ -267,10 +277,59 @@ mod tests {
     }
 
     #[test]
-    fn everything_is_pending_on_an_empty_history_in_version_order() {
-        let known = leak(vec![tx(3), tx(1), tx(2)]);
+    fn everything_is_pending_on_an_empty_history_in_the_builds_order() {
+        // The macro orders migrations as their tool does; diesel puts the 18-digit
+        // version 2025-11-19-091444-0000 before 2026-01-20-162913.
+        let known = leak(vec![
+            tx(202511190914440000),
+            tx(20260120162913),
+            tx(202605050000000000),
+        ]);
         let plan = plan(known, &[], &policy()).unwrap();
-        assert_eq!(versions(&plan), vec![(1, 0), (2, 0), (3, 0)]);
+        assert_eq!(
+            versions(&plan),
+            vec![
+                (202511190914440000, 0),
+                (20260120162913, 0),
+                (202605050000000000, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn out_of_order_means_before_the_newest_applied_in_the_builds_order() {
+        let known = leak(vec![
+            tx(202511190914440000),
+            tx(20260120162913),
+            tx(202605050000000000),
+        ]);
+        // The second was applied, the first not: out of order although its number is larger.
+        let history = [applied(&known[1])];
+        assert!(matches!(
+            plan(known, &history, &policy()),
+            Err(Error::OutOfOrder {
+                version: 202511190914440000,
+                newest_applied: 20260120162913,
+                ..
+            })
+        ));
+        // The first two applied: the third is pending; a target stops at its position.
+        let history = [applied(&known[0]), applied(&known[1])];
+        assert_eq!(
+            versions(&plan(known, &history, &policy()).unwrap()),
+            vec![(202605050000000000, 0)]
+        );
+        let to_second = Policy {
+            target: Target::Version(20260120162913),
+            ..policy()
+        };
+        assert!(
+            plan(known, &[applied(&known[0])], &to_second)
+                .unwrap()
+                .steps
+                .len()
+                == 1
+        );
     }
 
     #[test]
