@@ -30,7 +30,7 @@ fn users_migrations() -> Vec<pgstrata_runtime::Migration> {
 
 #[test]
 fn applies_everything_then_a_second_run_sends_one_statement() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let migrations = leak(users_migrations());
     let runner = Runner::new(migrations);
     let mut client = db.connect();
@@ -105,7 +105,7 @@ fn applies_everything_then_a_second_run_sends_one_statement() {
 
 #[test]
 fn n_pending_migrations_cost_n_batches_plus_a_constant() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let first = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
     Runner::new(first).run(&mut client).expect("first");
@@ -127,7 +127,7 @@ fn n_pending_migrations_cost_n_batches_plus_a_constant() {
 
 #[test]
 fn divergent_checksum_is_refused_and_nothing_is_applied() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let base = users_migrations();
     Runner::new(leak(base[..2].to_vec()))
@@ -174,7 +174,7 @@ fn divergent_checksum_is_refused_and_nothing_is_applied() {
 
 #[test]
 fn missing_migrations_are_refused_unless_allowed() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let all = vec![
         tx(1, "a", "CREATE TABLE a (id int);"),
@@ -205,7 +205,7 @@ fn missing_migrations_are_refused_unless_allowed() {
 
 #[test]
 fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let one = tx(1, "a", "CREATE TABLE a (id int);");
     let three = tx(3, "c", "CREATE TABLE c (id int);");
@@ -243,7 +243,7 @@ fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
 
 #[test]
 fn target_version_applies_up_to_it() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let migrations = leak(vec![
         tx(1, "a", "CREATE TABLE a (id int);"),
@@ -274,7 +274,7 @@ fn target_version_applies_up_to_it() {
 
 #[test]
 fn history_table_and_schema_names_are_quoted() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let migrations = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
     let runner = Runner::new(migrations)
@@ -305,7 +305,7 @@ fn history_table_and_schema_names_are_quoted() {
 
 #[test]
 fn runners_with_different_history_tables_do_not_block_each_other() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let migrations = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
     let default = Runner::new(migrations);
     let other = Runner::new(leak(vec![tx(1, "b", "CREATE TABLE b (id int);")]))
@@ -347,7 +347,7 @@ fn runners_with_different_history_tables_do_not_block_each_other() {
 
 #[test]
 fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let good = tx(1, "base", "CREATE TABLE base (id int);");
     let broken = tx(
@@ -423,7 +423,7 @@ fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
 
 #[test]
 fn history_writes_do_not_follow_a_changed_search_path() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let migrations = leak(vec![
         tx(1, "app", "CREATE SCHEMA app;\nSET search_path = app;"),
@@ -438,7 +438,7 @@ fn history_writes_do_not_follow_a_changed_search_path() {
 
 #[test]
 fn names_with_quotes_and_backslashes_survive_any_string_setting() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     client
         .batch_execute("SET standard_conforming_strings = off")
@@ -452,7 +452,7 @@ fn names_with_quotes_and_backslashes_survive_any_string_setting() {
 
 #[test]
 fn plan_and_history_are_read_without_applying() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let migrations = leak(users_migrations());
     let runner = Runner::new(migrations);

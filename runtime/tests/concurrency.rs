@@ -77,7 +77,7 @@ fn assert_applied_once(client: &mut postgres::Client, applied_per_runner: &[Vec<
 
 #[test]
 fn sixteen_threads_apply_each_migration_once() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let barrier = Arc::new(Barrier::new(RUNNERS));
     let threads: Vec<_> = (0..RUNNERS)
         .map(|_| {
@@ -102,7 +102,7 @@ fn sixteen_threads_apply_each_migration_once() {
 
 #[test]
 fn sixteen_processes_apply_each_migration_once() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let exe = std::env::current_exe().expect("the test binary");
     // Every child connects, then waits for this moment: their runs start together.
     let start_at = unix_ms() + 1500;
@@ -161,7 +161,7 @@ fn child_process_runner() {
     let Ok(name) = std::env::var(CHILD_DB) else {
         return;
     };
-    let mut client = TestDb::existing(&name)
+    let mut client = TestDb::config_of(&name)
         .connect(postgres::NoTls)
         .expect("connect");
     let start_at: u128 = std::env::var(CHILD_START_AT)

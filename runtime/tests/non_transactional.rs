@@ -63,7 +63,7 @@ fn assert_fails_at_statement_2(err: Error) {
 
 #[test]
 fn a_failed_statement_is_recorded_and_the_fixed_rerun_resumes_there() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
 
     let broken = leak(vec![base(), indexes(LOG_FIRST, BROKEN)]);
@@ -121,7 +121,7 @@ fn a_failed_statement_is_recorded_and_the_fixed_rerun_resumes_there() {
 
 #[test]
 fn resume_is_refused_when_a_completed_statement_changed() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let broken = leak(vec![base(), indexes(LOG_FIRST, BROKEN)]);
     Runner::new(broken).run(&mut client).unwrap_err();
@@ -163,7 +163,7 @@ fn resume_is_refused_when_a_completed_statement_changed() {
 
 #[test]
 fn a_migration_that_failed_at_its_first_statement_reruns_whatever_changed() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let broken = leak(vec![base(), indexes(BROKEN, LOG_FIRST)]);
     let err = Runner::new(broken).run(&mut client).unwrap_err();
@@ -202,7 +202,7 @@ fn a_migration_that_failed_at_its_first_statement_reruns_whatever_changed() {
 
 #[test]
 fn a_connection_lost_mid_migration_is_resumed_by_the_next_run() {
-    let db = TestDb::new();
+    let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
     let dies = leak(vec![
         base(),

@@ -4,80 +4,13 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pgstrata_runtime::{Driver, DriverError, Migration, Rows, StatementSpan, TransactionMode};
-use postgres::{Client, Config, NoTls};
+use postgres::Client;
 use sha2::{Digest, Sha256};
 
-pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-/// The server the tests use: `DATABASE_URL`, or the local default.
-pub fn admin_config() -> Config {
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string());
-    url.parse()
-        .expect("DATABASE_URL is a valid connection string")
-}
-
-/// A database created for one test and dropped (`WITH (FORCE)`) when this is dropped.
-pub struct TestDb {
-    pub name: String,
-}
-
-impl TestDb {
-    pub fn new() -> TestDb {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!(
-            "pgstrata_rt_{}_{}_{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
-        let mut admin = admin_config()
-            .connect(NoTls)
-            .expect("connect to DATABASE_URL");
-        admin
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .expect("create the test database");
-        TestDb { name }
-    }
-
-    /// An existing database by name (a child process joining its parent's test).
-    pub fn existing(name: &str) -> Config {
-        let mut config = admin_config();
-        config.dbname(name);
-        config
-    }
-
-    pub fn config(&self) -> Config {
-        TestDb::existing(&self.name)
-    }
-
-    pub fn connect(&self) -> Client {
-        self.config()
-            .connect(NoTls)
-            .expect("connect to the test database")
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        match admin_config().connect(NoTls) {
-            Ok(mut admin) => {
-                if let Err(e) = admin.batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                    self.name
-                )) {
-                    eprintln!("could not drop test database {}: {e}", self.name);
-                }
-            }
-            Err(e) => eprintln!("could not drop test database {}: {e}", self.name),
-        }
-    }
-}
+/// A database per test, dropped afterwards (shared with the other crates' tests).
+pub use pgstrata_testkit::TestDb;
 
 /// A migration as the macro would build it, its statements split on `;` (the test SQL
 /// has no `;` inside literals) and its checksum the sha256 of the text.
