@@ -24,7 +24,11 @@ impl Dir {
 
     fn migrations(&self) -> &'static [pgstrata::Migration] {
         let analysis = analyze(Path::new(&self.0), "migrations", &Config::default());
-        assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{:?}",
+            analysis.diagnostics
+        );
         runtime_migrations(&analysis)
     }
 }
@@ -35,7 +39,8 @@ impl Drop for Dir {
     }
 }
 
-const ORIGINAL: &str = "CREATE TABLE IF NOT EXISTS accounts (id bigint PRIMARY KEY, email text NOT NULL);\n\
+const ORIGINAL: &str =
+    "CREATE TABLE IF NOT EXISTS accounts (id bigint PRIMARY KEY, email text NOT NULL);\n\
                         CREATE INDEX IF NOT EXISTS accounts_email ON accounts (email);\n";
 
 #[test]
@@ -44,7 +49,14 @@ fn whitespace_and_comment_edits_keep_the_checksum() {
     dir.write("V1__accounts.sql", ORIGINAL);
     let db = TestDb::new("pgstrata_checksum");
     let mut client = db.connect();
-    assert_eq!(Runner::new(dir.migrations()).run(&mut client).unwrap().applied.len(), 1);
+    assert_eq!(
+        Runner::new(dir.migrations())
+            .run(&mut client)
+            .unwrap()
+            .applied
+            .len(),
+        1
+    );
 
     dir.write(
         "V1__accounts.sql",
@@ -67,12 +79,24 @@ fn a_real_edit_is_divergent_and_nothing_is_applied() {
     let mut client = db.connect();
     Runner::new(dir.migrations()).run(&mut client).unwrap();
 
-    dir.write("V1__accounts.sql", &ORIGINAL.replace("email text", "email varchar(320)"));
-    dir.write("V2__sessions.sql", "CREATE TABLE IF NOT EXISTS sessions (id bigint);\n");
+    dir.write(
+        "V1__accounts.sql",
+        &ORIGINAL.replace("email text", "email varchar(320)"),
+    );
+    dir.write(
+        "V2__sessions.sql",
+        "CREATE TABLE IF NOT EXISTS sessions (id bigint);\n",
+    );
     let error = Runner::new(dir.migrations()).run(&mut client).unwrap_err();
-    assert!(matches!(error, Error::Divergent { version: 1, .. }), "{error}");
+    assert!(
+        matches!(error, Error::Divergent { version: 1, .. }),
+        "{error}"
+    );
     let message = error.to_string();
-    assert!(message.contains("accounts") && message.contains("migrations/V1__accounts.sql"), "{message}");
+    assert!(
+        message.contains("accounts") && message.contains("migrations/V1__accounts.sql"),
+        "{message}"
+    );
     let sessions: bool = client
         .query_one("SELECT to_regclass('sessions') IS NOT NULL", &[])
         .unwrap()

@@ -80,20 +80,9 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
                 None
             }
         });
-        let parsed = parse_file(&up);
-        let (transaction, diagnostics) =
-            check_file(&up, &parsed, found.metadata_no_transaction, config);
+        let (parsed, transaction, diagnostics) =
+            check_migration(&up, found.metadata_no_transaction, config);
         analysis.diagnostics.extend(diagnostics);
-        if parsed.statements.is_empty() && parsed.diagnostics.is_empty() {
-            analysis.diagnostics.push(
-                Diagnostic::error(
-                    rules::layout::RULE.id,
-                    format!("`{}` has no statements", up.display),
-                )
-                .in_file(&up.display)
-                .help("an empty migration is usually a mistake; write its SQL or remove the file"),
-            );
-        }
         analysis.migrations.push(Migration {
             version: found.version,
             name: found.name,
@@ -106,6 +95,28 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
     }
     diagnostics::sort(&mut analysis.diagnostics);
     analysis
+}
+
+/// Parses and checks one up migration: its statements, its transaction mode and its
+/// diagnostics (unsorted). The per-file half of [`analyze`], also what the fuzzer drives.
+pub fn check_migration(
+    up: &SourceFile,
+    metadata_no_transaction: bool,
+    config: &Config,
+) -> (ParsedFile, TransactionMode, Vec<Diagnostic>) {
+    let parsed = parse_file(up);
+    let (transaction, mut diagnostics) = check_file(up, &parsed, metadata_no_transaction, config);
+    if parsed.statements.is_empty() && parsed.diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                rules::layout::RULE.id,
+                format!("`{}` has no statements", up.display),
+            )
+            .in_file(&up.display)
+            .help("an empty migration is usually a mistake; write its SQL or remove the file"),
+        );
+    }
+    (parsed, transaction, diagnostics)
 }
 
 fn read(file: &FoundFile) -> Result<SourceFile, Diagnostic> {

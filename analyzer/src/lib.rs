@@ -13,5 +13,5 @@ pub mod parse;
 pub mod rules;
 pub mod source;
 
-pub use analyze::{analyze, Analysis, Config, Migration, TransactionMode};
+pub use analyze::{analyze, check_migration, Analysis, Config, Migration, TransactionMode};
 pub use diagnostics::{render, Diagnostic, Severity};

@@ -33,21 +33,28 @@ impl SourceFile {
         let bytes = std::fs::read(path).map_err(|e| {
             Diagnostic::error("layout", format!("cannot read `{display}`: {e}")).in_file(display)
         })?;
+        Self::from_bytes(path.to_path_buf(), display, bytes)
+    }
+
+    /// A file from its bytes; text that is not UTF-8 is a diagnostic pointing at the
+    /// first bad byte.
+    pub fn from_bytes(path: PathBuf, display: &str, bytes: Vec<u8>) -> Result<Self, Diagnostic> {
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(Self::new(path.to_path_buf(), display.to_string(), text)),
+            Ok(text) => Ok(Self::new(path, display.to_string(), text)),
             Err(e) => {
                 let valid_up_to = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
                 // Point at the first bad byte using the valid prefix for line and column.
                 let prefix = String::from_utf8_lossy(&bytes[..valid_up_to]).into_owned();
-                let file = Self::new(path.to_path_buf(), display.to_string(), prefix);
+                let file = Self::new(path, display.to_string(), prefix);
                 let location = file.location(valid_up_to..valid_up_to);
-                Err(Diagnostic::error(
-                    "layout",
-                    format!("`{display}` is not valid UTF-8"),
+                Err(
+                    Diagnostic::error("layout", format!("`{display}` is not valid UTF-8"))
+                        .at(location)
+                        .help(
+                            "save the migration as UTF-8; PostgreSQL reads it as the client encoding",
+                        ),
                 )
-                .at(location)
-                .help("save the migration as UTF-8; PostgreSQL reads it as the client encoding"))
             }
         }
     }
@@ -75,7 +82,10 @@ impl SourceFile {
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);
         let line_text = self.text[line_start..line_end].trim_end_matches('\r');
-        let end = range.end.clamp(start, line_start + line_text.len());
+        // A range starting on the line's trailing `\r`s points just past its text.
+        let text_end = line_start + line_text.len();
+        let start = start.min(text_end);
+        let end = range.end.clamp(start, text_end);
         Location {
             file: self.display.clone(),
             line,
@@ -124,6 +134,14 @@ mod tests {
         let f = file("select 1");
         let loc = f.location(100..200);
         assert_eq!((loc.line, loc.column), (1, 9));
+    }
+
+    #[test]
+    fn a_range_on_trailing_carriage_returns_stays_on_its_line() {
+        // Found by the fuzzer: a statement ending in `\r\r\r` then invalid bytes.
+        let f = file("select (a\r\r\r\nx");
+        let loc = f.location(10..12);
+        assert_eq!((loc.line, loc.column, loc.underline), (1, 10, 9..9));
     }
 
     #[test]

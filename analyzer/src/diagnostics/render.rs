@@ -12,10 +12,14 @@ pub fn render(diagnostic: &Diagnostic) -> String {
     };
     let file_note = diagnostic.file.as_ref().map(|f| format!("in {f}"));
     let mut message = level.title(&diagnostic.message).id(diagnostic.rule);
-    if let Some(location) = &diagnostic.location {
+    let shown = diagnostic.location.as_ref().map(|location| {
         let underline = clamp_to_line(&location.line_text, location.underline.clone());
+        displayable(&location.line_text, underline)
+    });
+    if let (Some(location), Some((line_text, underline))) = (&diagnostic.location, &shown) {
+        let underline = underline.clone();
         message = message.snippet(
-            Snippet::source(&location.line_text)
+            Snippet::source(line_text)
                 .line_start(location.line)
                 .origin(&location.file)
                 .annotation(level.span(underline)),
@@ -28,6 +32,36 @@ pub fn render(diagnostic: &Diagnostic) -> String {
     }
     let rendered = Renderer::plain().render(message).to_string();
     rendered
+}
+
+/// The line as a terminal can show it, as rustc does: a tab becomes four spaces, other
+/// white space one space, a control character its Unicode picture (`\0` is `␀`), with
+/// the underline moved to match. Zero-width characters in the margin also made the
+/// renderer's width arithmetic overflow (found by fuzzing).
+fn displayable(line: &str, range: std::ops::Range<usize>) -> (String, std::ops::Range<usize>) {
+    let mut shown = String::with_capacity(line.len());
+    let (mut start, mut end) = (None, None);
+    for (i, c) in line.char_indices() {
+        if i == range.start {
+            start = Some(shown.len());
+        }
+        if i == range.end {
+            end = Some(shown.len());
+        }
+        match c {
+            '\t' => shown.push_str("    "),
+            c if c.is_whitespace() => shown.push(' '),
+            c if (c as u32) < 0x20 => {
+                shown.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'))
+            }
+            '\u{7f}' => shown.push('\u{2421}'),
+            c if c.is_control() => shown.push('\u{fffd}'),
+            c => shown.push(c),
+        }
+    }
+    let start = start.unwrap_or(shown.len());
+    let end = end.unwrap_or(shown.len()).max(start);
+    (shown, start..end)
 }
 
 /// A range that is non-empty, inside the line and on character boundaries, so the
@@ -76,6 +110,23 @@ mod tests {
              |\n  \
              = help: check the statement against PostgreSQL's grammar"
         );
+    }
+
+    #[test]
+    fn control_characters_and_tabs_are_shown_as_rustc_shows_them() {
+        assert_eq!(
+            displayable("\ta\0b", 2..3),
+            ("    a\u{2400}b".to_string(), 5..8)
+        );
+        let line = "\x0c\x0c<< \x7f\0-- pgstrata:allow(x) select 1";
+        let diagnostic = Diagnostic::error("allow", "unknown rule").at(Location {
+            file: "m.sql".into(),
+            line: 1,
+            column: 9,
+            line_text: line.into(),
+            underline: 8..27,
+        });
+        assert!(render(&diagnostic).contains("  << \u{2421}\u{2400}-- pgstrata"));
     }
 
     #[test]

@@ -1,0 +1,79 @@
+//! `pgstrata check` prints what the macro reports and exits 1 on any error.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn check(dir: &str, extra: &[&str]) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    Command::new(env!("CARGO_BIN_EXE_pgstrata"))
+        .current_dir(&root)
+        .arg("check")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("run pgstrata")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_syntax_error_is_printed_like_rustc_and_exits_1() {
+    let output = check("tests/ui/fixtures/syntax_error", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "error[syntax]: syntax error at or near \",\"\n \
+         --> tests/ui/fixtures/syntax_error/V2__messages.sql:3:69\n  \
+         |\n\
+         3 |     id bigint PRIMARY KEY, thread_id bigint REFERENCES threads (id),,\n  \
+         |                                                                     ^\n  \
+         |\n  \
+         = help: PostgreSQL's parser rejects this; fix the statement (the caret is where PostgreSQL stopped)\n\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "1 error in 2 migrations\n"
+    );
+}
+
+#[test]
+fn the_macro_and_the_cli_print_the_same_body() {
+    // The trybuild expectation holds the macro's text; below its first line, rustc
+    // indents our lines by 8 columns.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let expected = std::fs::read_to_string(root.join("tests/ui/transaction/begin.stderr")).unwrap();
+    let output = check("tests/ui/fixtures/begin", &[]);
+    for line in stdout(&output)
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("error["))
+    {
+        if !line.trim().is_empty() {
+            assert!(
+                expected.contains(&format!("        {line}")),
+                "{line:?} not in the macro's output"
+            );
+        }
+    }
+}
+
+#[test]
+fn allow_turns_a_rule_off_and_unknown_rules_are_refused() {
+    let output = check("tests/ui/fixtures/begin", &["--allow", "transaction"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let output = check("tests/ui/fixtures/begin", &["--allow", "transactoin"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`transactoin` is not a rule"));
+}
+
+#[test]
+fn the_example_migrations_are_clean() {
+    let output = check("migrations", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "5 migrations checked, no errors\n"
+    );
+}

@@ -1,0 +1,2 @@
+CREATE TABLE IF NOT EXISTS a (id int);
+SELECT * FORM a;

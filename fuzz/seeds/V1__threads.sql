@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS threads (id bigint PRIMARY KEY);

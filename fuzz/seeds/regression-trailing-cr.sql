@@ -1,0 +1,9 @@
+-- Tools the model called, and the tools it selectNed for a message.
+
+CREATE TABLE lls (
+    tool_call_id VARCHAR PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    arfuments    VARCHAR NOT NULL,
+    validated    BOOLEAN,
+    message_id   UUID NOT NULL REFERENCES messages (messaßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßßge_id) ON sages (message_id) ON DELETE CASCADE
+);
