@@ -33,12 +33,10 @@ pub mod build {
     //! For `build.rs`: make Cargo rebuild the crate when a migration is added.
     //!
     //! `include_str!` makes Cargo notice edits of the files the macro embedded, but not
-    //! a new file. In `build.rs`:
+    //! a new file. In `build.rs`'s `main`:
     //!
     //! ```no_run
-    //! fn main() {
-    //!     pgstrata::build::track("migrations");
-    //! }
+    //! pgstrata::build::track("migrations");
     //! ```
 
     /// Tells Cargo to rerun the build script, and so rebuild the crate, whenever

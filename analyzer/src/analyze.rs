@@ -65,7 +65,7 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
         let up = match read(&found.up) {
             Ok(file) => file,
             Err(diagnostic) => {
-                analysis.diagnostics.push(diagnostic);
+                analysis.diagnostics.push(*diagnostic);
                 continue;
             }
         };
@@ -76,7 +76,7 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
                 Some(file)
             }
             Err(diagnostic) => {
-                analysis.diagnostics.push(diagnostic);
+                analysis.diagnostics.push(*diagnostic);
                 None
             }
         });
@@ -119,7 +119,7 @@ pub fn check_migration(
     (parsed, transaction, diagnostics)
 }
 
-fn read(file: &FoundFile) -> Result<SourceFile, Diagnostic> {
+fn read(file: &FoundFile) -> Result<SourceFile, Box<Diagnostic>> {
     SourceFile::read(&file.path, &file.display)
 }
 

@@ -29,16 +29,23 @@ impl SourceFile {
 
     /// Reads a file; a file that cannot be read or is not UTF-8 becomes a diagnostic
     /// that names it, never a panic or a lossy conversion.
-    pub fn read(path: &Path, display: &str) -> Result<Self, Diagnostic> {
+    pub fn read(path: &Path, display: &str) -> Result<Self, Box<Diagnostic>> {
         let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::error("layout", format!("cannot read `{display}`: {e}")).in_file(display)
+            Box::new(
+                Diagnostic::error("layout", format!("cannot read `{display}`: {e}"))
+                    .in_file(display),
+            )
         })?;
         Self::from_bytes(path.to_path_buf(), display, bytes)
     }
 
     /// A file from its bytes; text that is not UTF-8 is a diagnostic pointing at the
     /// first bad byte.
-    pub fn from_bytes(path: PathBuf, display: &str, bytes: Vec<u8>) -> Result<Self, Diagnostic> {
+    pub fn from_bytes(
+        path: PathBuf,
+        display: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Self, Box<Diagnostic>> {
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Self::new(path, display.to_string(), text)),
             Err(e) => {
@@ -48,13 +55,13 @@ impl SourceFile {
                 let prefix = String::from_utf8_lossy(&bytes[..valid_up_to]).into_owned();
                 let file = Self::new(path, display.to_string(), prefix);
                 let location = file.location(valid_up_to..valid_up_to);
-                Err(
+                Err(Box::new(
                     Diagnostic::error("layout", format!("`{display}` is not valid UTF-8"))
                         .at(location)
                         .help(
                             "save the migration as UTF-8; PostgreSQL reads it as the client encoding",
                         ),
-                )
+                ))
             }
         }
     }
