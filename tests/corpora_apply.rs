@@ -4,9 +4,8 @@
 
 use pgstrata::Runner;
 use pgstrata_analyzer::{analyze, Config};
-use pgstrata_testkit::{runtime_migrations, TestDb};
+use pgstrata_testkit::{normalize_dump, runtime_migrations, TestDb};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The runner's own history lives in a schema of its own, left out of the dump.
 const HISTORY_SCHEMA: &str = "pgstrata_history";
@@ -45,52 +44,6 @@ fn needs_sqlx_table(set: &Path) -> bool {
 const SQLX_TABLE: &str = "CREATE TABLE public._sqlx_migrations (version BIGINT PRIMARY KEY, \
     description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), \
     success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)";
-
-/// `pg_dump`'s text without what differs between runs and versions: comments, `SET`
-/// lines, the `\restrict` keys and blank lines.
-fn normalize(dump: &str) -> Vec<String> {
-    dump.lines()
-        .filter(|l| {
-            !(l.starts_with("--")
-                || l.starts_with("SET ")
-                || l.starts_with("SELECT pg_catalog.set_config")
-                || l.starts_with("\\restrict")
-                || l.starts_with("\\unrestrict")
-                || l.trim().is_empty())
-        })
-        .map(str::to_string)
-        .collect()
-}
-
-fn pg_dump(db: &TestDb) -> String {
-    let output = Command::new(pg_dump_binary())
-        .args([
-            "--schema-only",
-            "--no-owner",
-            "--no-privileges",
-            "--exclude-schema",
-            HISTORY_SCHEMA,
-        ])
-        .arg(db.url())
-        .output()
-        .expect("run pg_dump");
-    assert!(
-        output.status.success(),
-        "pg_dump: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("pg_dump prints UTF-8")
-}
-
-/// The server's own major version of pg_dump, which Debian keeps out of PATH.
-fn pg_dump_binary() -> PathBuf {
-    let versioned = Path::new("/usr/lib/postgresql/15/bin/pg_dump");
-    if versioned.is_file() {
-        versioned.to_path_buf()
-    } else {
-        PathBuf::from("pg_dump")
-    }
-}
 
 fn first_difference(expected: &[String], actual: &[String]) -> String {
     let at = expected

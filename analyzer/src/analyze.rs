@@ -136,7 +136,14 @@ fn check_file(
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     for (index, statement) in parsed.statements.iter().enumerate() {
         let mut out = Vec::new();
-        rules::check_statement(&StatementContext { file, statement }, &mut out);
+        rules::check_statement(
+            &StatementContext {
+                file,
+                statement,
+                earlier: &parsed.statements[..index],
+            },
+            &mut out,
+        );
         findings.extend(out.into_iter().map(|f| (index, f)));
     }
     for (index, finding) in findings {

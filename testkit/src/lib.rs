@@ -73,6 +73,51 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// `pg_dump` of this database with `args` (the server's own major version, which
+    /// Debian keeps out of PATH), without what differs between runs and versions:
+    /// comments, `SET` lines, `\restrict` keys and blank lines.
+    pub fn dump(&self, args: &[&str]) -> Vec<String> {
+        let output = std::process::Command::new(pg_dump_binary())
+            .args(args)
+            .arg(self.url())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run pg_dump: {e}"));
+        assert!(
+            output.status.success(),
+            "pg_dump: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        normalize_dump(&String::from_utf8_lossy(&output.stdout))
+    }
+}
+
+/// A dump's lines without comments, `SET` lines, `\restrict` keys and blank lines.
+pub fn normalize_dump(dump: &str) -> Vec<String> {
+    dump.lines()
+        .filter(|l| {
+            !(l.starts_with("--")
+                || l.starts_with("SET ")
+                || l.starts_with("SELECT pg_catalog.set_config")
+                || l.starts_with("\\restrict")
+                || l.starts_with("\\unrestrict")
+                || l.trim().is_empty())
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+fn pg_dump_binary() -> std::path::PathBuf {
+    let newest = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin/pg_dump"))
+        .filter(|p| p.is_file())
+        .max();
+    newest.unwrap_or_else(|| "pg_dump".into())
+}
+
 fn connect(config: &Config) -> Client {
     config
         .connect(NoTls)

@@ -5,6 +5,12 @@ mod ffi;
 
 pub use ffi::ParserError;
 
+/// PostgreSQL's parse tree of `sql`, or its error with the cursor position: for SQL
+/// found inside other SQL (a `DO` block's statements).
+pub fn ffi_parse(sql: &str) -> Result<pg_query::protobuf::ParseResult, ParserError> {
+    ffi::parse(sql)
+}
+
 use crate::diagnostics::Diagnostic;
 use crate::source::{byte_offset_of_char, SourceFile};
 use pg_query::protobuf::{ScanToken, Token};

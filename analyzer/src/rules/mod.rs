@@ -4,6 +4,7 @@
 
 pub mod allow;
 pub mod layout;
+pub mod non_idempotent;
 pub mod syntax;
 pub mod transaction;
 
@@ -29,6 +30,7 @@ pub static RULES: &[&RuleMeta] = &[
     &syntax::RULE,
     &layout::RULE,
     &transaction::RULE,
+    &non_idempotent::RULE,
     &allow::RULE,
 ];
 
@@ -51,6 +53,8 @@ pub struct Finding {
 pub struct StatementContext<'a> {
     pub file: &'a SourceFile,
     pub statement: &'a Statement,
+    /// The statements before it in the same migration.
+    pub earlier: &'a [Statement],
 }
 
 impl StatementContext<'_> {
@@ -82,4 +86,5 @@ impl StatementContext<'_> {
 /// Runs every statement rule on one statement.
 pub fn check_statement(ctx: &StatementContext<'_>, out: &mut Vec<Finding>) {
     transaction::check(ctx, out);
+    non_idempotent::check(ctx, out);
 }

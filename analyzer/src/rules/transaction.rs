@@ -119,6 +119,7 @@ mod tests {
                 &StatementContext {
                     file: &file,
                     statement,
+                    earlier: &[],
                 },
                 &mut out,
             );
