@@ -12,5 +12,6 @@ fn ui() {
     t.compile_fail("tests/ui/layout/*.rs");
     t.compile_fail("tests/ui/transaction/*.rs");
     t.compile_fail("tests/ui/allow/*.rs");
+    t.compile_fail("tests/ui/non_idempotent/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

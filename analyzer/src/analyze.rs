@@ -9,11 +9,17 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// What the caller decides: rules allowed for every file (the macro's `allow = [...]`,
-/// the CLI's `--allow`).
+/// the CLI's `--allow`), and the baseline.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub allow: BTreeSet<String>,
+    /// Adopting an existing history: migrations up to and including this version are
+    /// parsed but exempt from the re-run rules (they ran long ago, once).
+    pub baseline: Option<i64>,
 }
+
+/// The rules a baseline exempts: those about running a migration again.
+pub const RERUN_RULES: &[&str] = &["non-idempotent"];
 
 /// How the runner must apply a migration, read from its statements.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +51,19 @@ pub struct Analysis {
     pub considered_files: Vec<String>,
     /// Every problem in every file, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The rules of `Config::allow` that allowed something somewhere.
+    pub used_allows: BTreeSet<&'static str>,
+}
+
+/// One checked up migration.
+#[derive(Debug)]
+pub struct CheckedFile {
+    pub parsed: ParsedFile,
+    pub transaction: TransactionMode,
+    /// Unsorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The rules of `Config::allow` that allowed something in this file.
+    pub used_allows: BTreeSet<&'static str>,
 }
 
 impl Analysis {
@@ -61,7 +80,25 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
         diagnostics: discovery.diagnostics,
         ..Analysis::default()
     };
-    for found in discovery.migrations {
+    let baseline_position = match config.baseline {
+        Some(version) => match discovery
+            .migrations
+            .iter()
+            .position(|m| m.version == version)
+        {
+            Some(position) => Some(position),
+            None => {
+                analysis.diagnostics.push(
+                    Diagnostic::error(rules::layout::RULE.id, format!("the baseline version {version} is not a migration in `{display_dir}`"))
+                        .help("name the version of the last migration the existing databases already have"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    for (position, found) in discovery.migrations.into_iter().enumerate() {
+        let exempt = baseline_position.is_some_and(|last| position <= last);
         let up = match read(&found.up) {
             Ok(file) => file,
             Err(diagnostic) => {
@@ -80,9 +117,10 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
                 None
             }
         });
-        let (parsed, transaction, diagnostics) =
-            check_migration(&up, found.metadata_no_transaction, config);
-        analysis.diagnostics.extend(diagnostics);
+        let checked = check(&up, found.metadata_no_transaction, config, exempt);
+        analysis.diagnostics.extend(checked.diagnostics);
+        analysis.used_allows.extend(checked.used_allows);
+        let (parsed, transaction) = (checked.parsed, checked.transaction);
         analysis.migrations.push(Migration {
             version: found.version,
             name: found.name,
@@ -98,16 +136,25 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
 }
 
 /// Parses and checks one up migration: its statements, its transaction mode and its
-/// diagnostics (unsorted). The per-file half of [`analyze`], also what the fuzzer drives.
+/// diagnostics. The per-file half of [`analyze`], also what the fuzzer drives.
 pub fn check_migration(
     up: &SourceFile,
     metadata_no_transaction: bool,
     config: &Config,
-) -> (ParsedFile, TransactionMode, Vec<Diagnostic>) {
+) -> CheckedFile {
+    check(up, metadata_no_transaction, config, false)
+}
+
+fn check(
+    up: &SourceFile,
+    metadata_no_transaction: bool,
+    config: &Config,
+    exempt: bool,
+) -> CheckedFile {
     let parsed = parse_file(up);
-    let (transaction, mut diagnostics) = check_file(up, &parsed, metadata_no_transaction, config);
-    if parsed.statements.is_empty() && parsed.diagnostics.is_empty() {
-        diagnostics.push(
+    let mut checked = check_file(up, parsed, metadata_no_transaction, config, exempt);
+    if checked.parsed.statements.is_empty() && checked.parsed.diagnostics.is_empty() {
+        checked.diagnostics.push(
             Diagnostic::error(
                 rules::layout::RULE.id,
                 format!("`{}` has no statements", up.display),
@@ -116,22 +163,25 @@ pub fn check_migration(
             .help("an empty migration is usually a mistake; write its SQL or remove the file"),
         );
     }
-    (parsed, transaction, diagnostics)
+    checked
 }
 
 fn read(file: &FoundFile) -> Result<SourceFile, Box<Diagnostic>> {
     SourceFile::read(&file.path, &file.display)
 }
 
-/// Runs the rules over one parsed file and decides its transaction mode.
+/// Runs the rules over one parsed file and decides its transaction mode. A finding is
+/// dropped when the baseline exempts its rule, the crate allows it, or a comment does;
+/// a comment that allowed nothing is reported.
 fn check_file(
     file: &SourceFile,
-    parsed: &ParsedFile,
+    parsed: ParsedFile,
     metadata_no_transaction: bool,
     config: &Config,
-) -> (TransactionMode, Vec<Diagnostic>) {
+    exempt: bool,
+) -> CheckedFile {
     let mut diagnostics = parsed.diagnostics.clone();
-    let directives = allow::read(file, parsed, &mut diagnostics);
+    let directives = allow::read(file, &parsed, &mut diagnostics);
 
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     for (index, statement) in parsed.statements.iter().enumerate() {
@@ -146,8 +196,18 @@ fn check_file(
         );
         findings.extend(out.into_iter().map(|f| (index, f)));
     }
+    let mut used_allows = BTreeSet::new();
+    let mut used_comments = vec![false; directives.allows.len()];
     for (index, finding) in findings {
-        if config.allow.contains(finding.rule) || directives.allows(Some(index), finding.rule) {
+        if exempt && RERUN_RULES.contains(&finding.rule) {
+            continue;
+        }
+        if let Some(comment) = directives.allowing(index, finding.rule) {
+            used_comments[comment] = true;
+            continue;
+        }
+        if config.allow.contains(finding.rule) {
+            used_allows.insert(finding.rule);
             continue;
         }
         diagnostics.push(
@@ -156,13 +216,23 @@ fn check_file(
                 .help(finding.help),
         );
     }
+    for (allow, used) in directives.allows.iter().zip(used_comments) {
+        if !used {
+            diagnostics.push(allow::unused(file, allow));
+        }
+    }
 
-    let mode = transaction_mode(
+    let transaction = transaction_mode(
         file,
-        parsed,
+        &parsed,
         metadata_no_transaction || directives.no_transaction,
     );
-    (mode, diagnostics)
+    CheckedFile {
+        parsed,
+        transaction,
+        diagnostics,
+        used_allows,
+    }
 }
 
 fn transaction_mode(file: &SourceFile, parsed: &ParsedFile, forced: bool) -> TransactionMode {

@@ -13,5 +13,8 @@ pub mod parse;
 pub mod rules;
 pub mod source;
 
-pub use analyze::{analyze, check_migration, Analysis, Config, Migration, TransactionMode};
+pub use analyze::{
+    analyze, check_migration, Analysis, CheckedFile, Config, Migration, TransactionMode,
+    RERUN_RULES,
+};
 pub use diagnostics::{render, Diagnostic, Severity};

@@ -19,6 +19,10 @@ pub enum Command {
         /// Allow a rule in every file (like the macro's `allow = [...]`).
         #[arg(long = "allow", value_name = "RULE")]
         allow: Vec<String>,
+        /// Migrations up to and including this version are exempt from the re-run
+        /// rules (like the macro's `baseline = VERSION`).
+        #[arg(long, value_name = "VERSION")]
+        baseline: Option<i64>,
     },
     /// List the rules with their ids and summaries.
     Rules,

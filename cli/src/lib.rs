@@ -10,7 +10,11 @@ use std::process::ExitCode;
 /// findings in the migrations are reported by the command (exit 1).
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Check { dir, allow } => commands::check::run(&dir, &allow),
+        Command::Check {
+            dir,
+            allow,
+            baseline,
+        } => commands::check::run(&dir, &allow, baseline),
         Command::Rules => Ok(commands::rules::run()),
     }
 }

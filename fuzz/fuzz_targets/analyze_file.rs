@@ -19,11 +19,11 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let (parsed, _mode, diagnostics) = check_migration(&file, false, &Config::default());
-    for diagnostic in &diagnostics {
+    let checked = check_migration(&file, false, &Config::default());
+    for diagnostic in &checked.diagnostics {
         let _ = render(diagnostic);
     }
-    for statement in &parsed.statements {
+    for statement in &checked.parsed.statements {
         assert!(statement.range.start <= statement.range.end && statement.range.end <= file.text.len());
         assert!(file.text.is_char_boundary(statement.range.start) && file.text.is_char_boundary(statement.range.end));
     }

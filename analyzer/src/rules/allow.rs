@@ -12,7 +12,6 @@ use super::{find, RuleMeta};
 use crate::diagnostics::Diagnostic;
 use crate::parse::ParsedFile;
 use crate::source::SourceFile;
-use std::collections::BTreeSet;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "allow",
@@ -29,28 +28,64 @@ const PREFIX: &str = "pgstrata:";
 /// What the directives of one file say.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Directives {
-    /// Rules allowed for the whole file.
-    pub file: BTreeSet<String>,
-    /// Rules allowed per statement, by statement index.
-    pub statements: Vec<BTreeSet<String>>,
+    pub allows: Vec<Allow>,
     pub no_transaction: bool,
 }
 
+/// One rule named in a `-- pgstrata:allow(...)` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allow {
+    pub rule: String,
+    /// The statement it stands above; `None` for the whole file.
+    pub statement: Option<usize>,
+    /// The comment, to point at when it allows nothing.
+    pub range: std::ops::Range<usize>,
+}
+
 impl Directives {
-    pub fn allows(&self, statement: Option<usize>, rule: &str) -> bool {
-        self.file.contains(rule)
-            || statement
-                .and_then(|i| self.statements.get(i))
-                .is_some_and(|set| set.contains(rule))
+    /// The allow that covers `rule` on `statement`, if any (the statement's own first).
+    pub fn allowing(&self, statement: usize, rule: &str) -> Option<usize> {
+        let own = self
+            .allows
+            .iter()
+            .position(|a| a.rule == rule && a.statement == Some(statement));
+        own.or_else(|| {
+            self.allows
+                .iter()
+                .position(|a| a.rule == rule && a.statement.is_none())
+        })
     }
+
+    /// Whether `rule` is allowed for the whole file or for `statement`.
+    pub fn allows(&self, statement: Option<usize>, rule: &str) -> bool {
+        self.allows
+            .iter()
+            .any(|a| a.rule == rule && (a.statement.is_none() || a.statement == statement))
+    }
+}
+
+/// The diagnostic for an allow that allowed nothing: a stale allow hides the next
+/// real problem of that kind.
+pub fn unused(file: &SourceFile, allow: &Allow) -> Diagnostic {
+    let scope = if allow.statement.is_some() {
+        "the statement below it"
+    } else {
+        "this file"
+    };
+    Diagnostic::error(
+        RULE.id,
+        format!(
+            "`-- pgstrata:allow({})` allows nothing in {scope}",
+            allow.rule
+        ),
+    )
+    .at(file.location(allow.range.clone()))
+    .help("remove it: the rule reports nothing there")
 }
 
 /// Reads every directive of a parsed file; problems go to `out`.
 pub fn read(file: &SourceFile, parsed: &ParsedFile, out: &mut Vec<Diagnostic>) -> Directives {
-    let mut directives = Directives {
-        statements: vec![BTreeSet::new(); parsed.statements.len()],
-        ..Directives::default()
-    };
+    let mut directives = Directives::default();
     let first_statement = parsed
         .statements
         .first()
@@ -86,11 +121,11 @@ pub fn read(file: &SourceFile, parsed: &ParsedFile, out: &mut Vec<Diagnostic>) -
             ));
             continue;
         };
-        let mut rules = BTreeSet::new();
+        let mut rules = Vec::new();
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             match find(name) {
                 Some(rule) if rule.allowable => {
-                    rules.insert(name.to_string());
+                    rules.push(name.to_string());
                 }
                 Some(_) => out.push(problem(
                     file,
@@ -104,11 +139,28 @@ pub fn read(file: &SourceFile, parsed: &ParsedFile, out: &mut Vec<Diagnostic>) -
                 )),
             }
         }
-        if before_first {
-            directives.file.extend(rules);
-        } else if let Some(index) = statement_below(file, parsed, comment.range.end) {
-            directives.statements[index].extend(rules);
-        }
+        let statement = if before_first {
+            None
+        } else {
+            match statement_below(file, parsed, comment.range.end) {
+                Some(index) => Some(index),
+                None => {
+                    out.push(problem(
+                        file,
+                        at.clone(),
+                        "this allow stands above no statement",
+                    ));
+                    continue;
+                }
+            }
+        };
+        directives
+            .allows
+            .extend(rules.into_iter().map(|rule| Allow {
+                rule,
+                statement,
+                range: at.clone(),
+            }));
     }
     directives
 }
@@ -212,6 +264,6 @@ mod tests {
     #[test]
     fn ordinary_comments_are_ignored() {
         let (d, problems) = read_sql("-- pgstrata is great\n-- allow(x)\nselect 1;");
-        assert!(problems.is_empty() && d.file.is_empty());
+        assert!(problems.is_empty() && d.allows.is_empty());
     }
 }

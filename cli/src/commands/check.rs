@@ -4,8 +4,11 @@ use pgstrata_analyzer::{analyze, render, rules, Config};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(dir: &Path, allow: &[String]) -> Result<ExitCode, String> {
-    let mut config = Config::default();
+pub fn run(dir: &Path, allow: &[String], baseline: Option<i64>) -> Result<ExitCode, String> {
+    let mut config = Config {
+        baseline,
+        ..Config::default()
+    };
     for id in allow {
         match rules::find(id) {
             Some(rule) if rule.allowable => {
@@ -35,7 +38,10 @@ pub fn run(dir: &Path, allow: &[String]) -> Result<ExitCode, String> {
         );
         Ok(ExitCode::from(1))
     } else {
-        eprintln!("{migrations} migrations checked, no errors");
+        eprintln!(
+            "{migrations} migration{} checked, no errors",
+            plural(migrations)
+        );
         Ok(ExitCode::SUCCESS)
     }
 }

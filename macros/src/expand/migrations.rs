@@ -10,6 +10,7 @@ use quote::quote;
 use std::path::{Component, Path, PathBuf};
 
 pub fn expand(args: &Args) -> TokenStream {
+    let started = std::time::Instant::now();
     let span = args.dir.span();
     let relative = args.dir.value();
     let dir = match resolve(&relative) {
@@ -28,15 +29,31 @@ pub fn expand(args: &Args) -> TokenStream {
         }
         config.allow.insert(id);
     }
+    if let Some(baseline) = &args.baseline {
+        match baseline.base10_parse::<i64>() {
+            Ok(version) => config.baseline = Some(version),
+            Err(e) => return e.to_compile_error(),
+        }
+    }
 
     let analysis = analyze(&dir, relative.trim_end_matches('/'), &config);
-    let errors = to_compile_errors(&analysis.diagnostics, span);
+    let mut errors = to_compile_errors(&analysis.diagnostics, span);
+    // A crate-wide allow that allows nothing hides the next real problem of its kind.
+    for rule in &args.allow {
+        if !analysis.has_errors() && !analysis.used_allows.contains(rule.value().as_str()) {
+            let message = format!(
+                "`allow = [\"{}\"]` allows nothing in `{relative}`; remove it",
+                rule.value()
+            );
+            errors.extend(syn::Error::new(rule.span(), message).to_compile_error());
+        }
+    }
     let migrations = analysis.migrations.iter().map(EmbeddedMigration);
     let files = &analysis.considered_files;
     let dir_literal = dir.to_string_lossy().into_owned();
     // Emitted even when there are errors, so code that names `MIGRATIONS` or
     // `runner()` does not add a cascade of "cannot find" errors to the real ones.
-    quote! {
+    let tokens = quote! {
         #errors
 
         /// Every migration of the directory, embedded and ordered as its tool orders them.
@@ -61,6 +78,29 @@ pub fn expand(args: &Args) -> TokenStream {
                 panic!("{stale}");
             }
         }
+    };
+    record_expansion_time(started);
+    tokens
+}
+
+/// For the benchmark (`bench/`, issue 2): with `PGSTRATA_EXPANSION_TIMING=<file>` set,
+/// appends one line to that file with the microseconds from the start of `expand` to
+/// the tokens being ready (argument checks, the whole analysis, code generation; an
+/// expansion that stops at a bad argument records nothing).
+/// Errors writing it are ignored: timing must never fail a build. Cargo does not
+/// track this variable, so setting it does not rebuild anything by itself.
+fn record_expansion_time(started: std::time::Instant) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("PGSTRATA_EXPANSION_TIMING") else {
+        return;
+    };
+    let micros = started.elapsed().as_micros();
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(file, "{micros}");
     }
 }
 
