@@ -3,6 +3,7 @@
 //! no syntax error on them (but for the one `down.sql` that is really broken).
 
 use pgstrata_analyzer::{analyze, Config};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// `../shared/corpora` beside the repository, or `PGSTRATA_CORPORA`. Its absence is a
@@ -65,7 +66,12 @@ fn every_set_is_discovered_in_its_tools_order_without_false_errors() {
         } else {
             set.join(&dir)
         };
-        let analysis = analyze(&migrations_dir, &dir, &Config::default());
+        // None of these histories was written to be re-runnable: every other rule is on.
+        let rerun_allowed = Config {
+            allow: BTreeSet::from(["non-idempotent".to_string()]),
+            ..Config::default()
+        };
+        let analysis = analyze(&migrations_dir, &dir, &rerun_allowed);
         let found: Vec<String> = analysis
             .migrations
             .iter()
@@ -95,4 +101,44 @@ fn every_set_is_discovered_in_its_tools_order_without_false_errors() {
             assert!(diagnostics.is_empty(), "{name}: {diagnostics:#?}");
         }
     }
+}
+
+#[test]
+fn the_non_idempotent_rule_flags_histories_not_written_to_run_twice() {
+    let mut total = 0;
+    eprintln!(
+        "{:<32} {:>10} {:>10} {:>9}",
+        "set", "migrations", "statements", "flagged"
+    );
+    for (name, set, dir, _) in sets() {
+        let migrations_dir = if dir.is_empty() {
+            set.clone()
+        } else {
+            set.join(&dir)
+        };
+        let analysis = analyze(&migrations_dir, &dir, &Config::default());
+        let flagged = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "non-idempotent")
+            .count();
+        let others: Vec<&str> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule != "non-idempotent" && d.rule != "syntax")
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(others.is_empty(), "{name}: {others:?}");
+        let statements: usize = analysis.migrations.iter().map(|m| m.statements.len()).sum();
+        eprintln!(
+            "{name:<32} {:>10} {statements:>10} {flagged:>9}",
+            analysis.migrations.len()
+        );
+        assert!(
+            flagged > 0,
+            "{name}: a history written without guards has something to flag"
+        );
+        total += flagged;
+    }
+    eprintln!("{:<32} {:>10} {:>10} {total:>9}", "all", "", "");
 }

@@ -226,12 +226,14 @@ mod tests {
         let (d, problems) = read_sql(
             "-- pgstrata:allow(transaction)\nselect 1;\n-- why\n-- pgstrata:allow(transaction)\n-- more\nselect 2;\n-- pgstrata:allow(transaction)\n\nselect 3;",
         );
-        assert!(problems.is_empty(), "{problems:?}");
-        assert!(d.file.contains("transaction"));
-        assert!(d.statements[1].contains("transaction"));
-        assert!(
-            !d.statements[2].contains("transaction"),
-            "a blank line separates it"
+        // A blank line separates the last allow from its statement.
+        assert_eq!(problems, vec!["this allow stands above no statement"]);
+        assert!(d.allows(None, "transaction"));
+        assert_eq!(d.allowing(1, "transaction"), Some(1));
+        assert_eq!(
+            d.allowing(2, "transaction"),
+            Some(0),
+            "only the file's allow covers it"
         );
     }
 
