@@ -1,0 +1,494 @@
+//! `pgstrata-bench`: how long PostgreSQL's parser, the analyzer and the `migrations!`
+//! expansion take over a generated history of 1,000 migrations (issue 2).
+//!
+//! ```sh
+//! cargo run --release -p pgstrata-bench    # the analyzer optimised
+//! cargo run -p pgstrata-bench              # the dev profile (pg_query still at opt-level 3)
+//! ```
+//!
+//! Options: `--seed N` for another corpus of the same shape, `--runs N` (default 7) repetitions of each in-process measurement,
+//! `--rebuilds N` (default 5) timed rebuilds of the expansion crate, `--no-expansion`
+//! to skip the crate, `--expansion` to only build it. It prints figures and never
+//! judges them beyond saying whether the issue's goals are met.
+
+mod corpus;
+
+use pgstrata_analyzer::parse::parse_file;
+use pgstrata_analyzer::source::SourceFile;
+use pgstrata_analyzer::{analyze, check_migration, discover::discover, Config};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant, SystemTime};
+
+const FILES: usize = 1000;
+const SEED: u64 = 1;
+/// The issue's goals.
+const ANALYZER_GOAL: f64 = 1.5;
+const EXPANSION_GOAL_MS: f64 = 332.0;
+
+struct Options {
+    seed: u64,
+    runs: usize,
+    rebuilds: usize,
+    in_process: bool,
+    expansion: bool,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        seed: SEED,
+        runs: 7,
+        rebuilds: 5,
+        in_process: true,
+        expansion: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut number = |name: &str| -> Result<usize, String> {
+            args.next()
+                .and_then(|n| n.parse().ok())
+                .filter(|&n| n > 0)
+                .ok_or(format!("{name} needs a positive number"))
+        };
+        match arg.as_str() {
+            "--seed" => options.seed = number("--seed")? as u64,
+            "--runs" => options.runs = number("--runs")?,
+            "--rebuilds" => options.rebuilds = number("--rebuilds")?,
+            "--no-expansion" => options.expansion = false,
+            "--expansion" => options.in_process = false,
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`; usage: pgstrata-bench [--seed N] [--runs N] [--rebuilds N] [--no-expansion | --expansion]"
+                ))
+            }
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    let options = match options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench/ is inside the workspace")
+        .to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| {
+            if t.is_absolute() {
+                t
+            } else {
+                workspace.join(t)
+            }
+        })
+        .unwrap_or_else(|| workspace.join("target"));
+    let corpus_dir = target.join("pgstrata-bench").join("corpus");
+
+    let files = corpus::generate(FILES, options.seed);
+    corpus::write(&corpus_dir, &files)
+        .map_err(|e| format!("cannot write the corpus to {}: {e}", corpus_dir.display()))?;
+    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+
+    // The analyzer must accept every file: a diagnostic means the generator wrote
+    // something PostgreSQL rejects or a rule fires, and the figures would be wrong.
+    let analysis = analyze(&corpus_dir, "migrations", &Config::default());
+    if !analysis.diagnostics.is_empty() {
+        for diagnostic in analysis.diagnostics.iter().take(20) {
+            eprintln!("{}", pgstrata_analyzer::render(diagnostic));
+        }
+        return Err(format!(
+            "the analyzer reported {} diagnostic(s) on the generated corpus; fix the generator",
+            analysis.diagnostics.len()
+        ));
+    }
+    if analysis.migrations.len() != FILES {
+        return Err(format!(
+            "the analyzer found {} migrations, not {FILES}",
+            analysis.migrations.len()
+        ));
+    }
+    let statements: usize = analysis.migrations.iter().map(|m| m.statements.len()).sum();
+    let non_transactional = analysis
+        .migrations
+        .iter()
+        .filter(|m| m.transaction != pgstrata_analyzer::TransactionMode::Transactional)
+        .count();
+    drop(analysis);
+
+    println!(
+        "pgstrata-bench, profile {} ({})",
+        profile(),
+        if cfg!(debug_assertions) {
+            "analyzer and bench unoptimised, pg_query at opt-level 3"
+        } else {
+            "everything optimised"
+        }
+    );
+    println!(
+        "corpus: {FILES} files, {} statements (counted by the analyzer), {} bytes, {non_transactional} non-transactional; {}",
+        thousands(statements),
+        thousands(bytes),
+        corpus_dir.display()
+    );
+
+    if options.in_process {
+        in_process(options.runs, &corpus_dir, statements)?;
+    }
+    if options.expansion {
+        expansion(options.rebuilds, &workspace, &target, &files, statements)?;
+    }
+    Ok(())
+}
+
+fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "dev"
+    } else {
+        "release"
+    }
+}
+
+/// The median and the fastest of a set of runs.
+#[derive(Clone, Copy)]
+struct Timing {
+    median: Duration,
+    min: Duration,
+}
+
+impl Timing {
+    fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort();
+        let mid = samples.len() / 2;
+        let median = if samples.len() % 2 == 1 {
+            samples[mid]
+        } else {
+            (samples[mid - 1] + samples[mid]) / 2
+        };
+        Self {
+            median,
+            min: samples[0],
+        }
+    }
+}
+
+/// Runs `f` once to warm up, then `runs` times, timing each.
+fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> Timing {
+    black_box(f());
+    let samples = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            start.elapsed()
+        })
+        .collect();
+    Timing::of(samples)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn in_process(runs: usize, dir: &Path, statements: usize) -> Result<(), String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    paths.sort();
+    let texts: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display())))
+        .collect::<Result<_, _>>()?;
+    let sources: Vec<SourceFile> = paths
+        .iter()
+        .zip(&texts)
+        .map(|(path, text)| {
+            let display = format!("migrations/{}", path.file_name().unwrap().to_string_lossy());
+            SourceFile::new(path.clone(), display, text.clone())
+        })
+        .collect();
+
+    // The tree PostgreSQL returns must hold as many statements as the analyzer saw.
+    let raw_statements: usize = texts
+        .iter()
+        .map(|t| pg_query::parse(t, 0).map(|r| r.protobuf.stmts.len()))
+        .sum::<Result<usize, _>>()
+        .map_err(|e| format!("pg_query::parse rejected the corpus: {e}"))?;
+    if raw_statements != statements {
+        return Err(format!(
+            "pg_query::parse found {raw_statements} statements, the analyzer {statements}"
+        ));
+    }
+
+    let raw = measure(runs, || {
+        for text in &texts {
+            black_box(pg_query::parse(text, 0).expect("parsed above"));
+        }
+    });
+    let config = Config::default();
+    let analyzer = measure(runs, || analyze(dir, "migrations", &config));
+    let parse_in_memory = measure(runs, || {
+        for source in &sources {
+            black_box(parse_file(source));
+        }
+    });
+
+    // The phases of `analyze()`, each on its own.
+    let discovery = measure(runs, || discover(dir, "migrations"));
+    let reading = measure(runs, || {
+        for path in &paths {
+            black_box(SourceFile::read(path, "migrations/x.sql").expect("read above"));
+        }
+    });
+    let scanning = measure(runs, || {
+        for text in &texts {
+            black_box(pg_query::scan_tokens(text).expect("scanned by the analyzer"));
+        }
+    });
+    // Parsing and the rules, per file, as `analyze()` does them, without the files'
+    // discovery and reading.
+    let checking = measure(runs, || {
+        for source in &sources {
+            black_box(check_migration(source, false, &config));
+        }
+    });
+    // The rules alone, as the difference (public API only, so that a new rule or a
+    // changed rule context does not break the bench).
+    let rules = Timing {
+        median: checking.median.saturating_sub(parse_in_memory.median),
+        min: checking.min.saturating_sub(parse_in_memory.min),
+    };
+
+    let ratio = |t: Timing| ms(t.median) / ms(raw.median);
+    println!();
+    println!("{runs} runs each after a warm-up; median and fastest run");
+    println!(
+        "{:<46} {:>10} {:>10} {:>8}",
+        "measure", "median", "min", "× raw"
+    );
+    let row = |name: &str, t: Timing| {
+        println!(
+            "{:<46} {:>7.1} ms {:>7.1} ms {:>7.2}×",
+            name,
+            ms(t.median),
+            ms(t.min),
+            ratio(t)
+        );
+    };
+    row("raw pg_query::parse(text, 0), texts in memory", raw);
+    row("analyzer: analyze() end to end", analyzer);
+    row("analyzer: check_migration, texts in memory", checking);
+    println!("phases of analyze(), each timed alone:");
+    row("  discover (list, read names, order)", discovery);
+    row("  read files (SourceFile::read)", reading);
+    row(
+        "  parse_file (scan, parse, ranges, checksum)",
+        parse_in_memory,
+    );
+    row("    of which pg_query::scan_tokens", scanning);
+    row("  rules (check_migration - parse_file)", rules);
+    println!();
+    let verdict = if ratio(analyzer) <= ANALYZER_GOAL {
+        "goal met"
+    } else {
+        "GOAL MISSED"
+    };
+    println!(
+        "analyzer / raw parse: {:.2}× end to end, {:.2}× on texts in memory (goal ≤ {ANALYZER_GOAL}×: {verdict})",
+        ratio(analyzer),
+        ratio(checking)
+    );
+    Ok(())
+}
+
+/// Builds a crate that invokes `migrations!` on the corpus, then times rebuilds.
+fn expansion(
+    rebuilds: usize,
+    workspace: &Path,
+    target: &Path,
+    files: &[corpus::GeneratedFile],
+    statements: usize,
+) -> Result<(), String> {
+    let krate = target.join("pgstrata-bench").join("expand-crate");
+    let crate_target = target.join("pgstrata-bench-expand");
+    let timing_file = target.join("pgstrata-bench").join("expansion-times.txt");
+    let io = |what: &str, e: std::io::Error| format!("{what}: {e}");
+
+    let workspace_literal = workspace
+        .to_string_lossy()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    let manifest = format!(
+        "# Generated by pgstrata-bench: a crate with {FILES} migrations, to time `migrations!`.\n\
+         [package]\nname = \"pgstrata-bench-expand\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\npgstrata = {{ path = \"{workspace_literal}\", default-features = false }}\n\n\
+         # The README's recommendation: proc macros and build scripts optimised in debug builds.\n\
+         [profile.dev.build-override]\nopt-level = 3\n\n\
+         # Not a member of the pgstrata workspace it sits in.\n[workspace]\n"
+    );
+    let lib = "mod db {\n    pgstrata::migrations!(\"migrations\");\n}\n\n\
+               pub fn count() -> usize {\n    db::MIGRATIONS.len()\n}\n";
+    let migrations = krate.join("migrations");
+    std::fs::create_dir_all(krate.join("src")).map_err(|e| io("creating the crate", e))?;
+    write_if_changed(&krate.join("Cargo.toml"), manifest.as_bytes())
+        .map_err(|e| io("Cargo.toml", e))?;
+    write_if_changed(&krate.join("src/lib.rs"), lib.as_bytes()).map_err(|e| io("lib.rs", e))?;
+    // The workspace's lock file pins the same versions (and needs no registry look-up).
+    if !krate.join("Cargo.lock").exists() {
+        let _ = std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock"));
+    }
+    // A copy of the corpus, rewritten only where it changed so rebuilds stay warm.
+    if migrations.exists() {
+        for entry in std::fs::read_dir(&migrations).map_err(|e| io("migrations", e))? {
+            let entry = entry.map_err(|e| io("migrations", e))?;
+            let name = entry.file_name();
+            if !files
+                .iter()
+                .any(|f| name.to_str() == Some(f.file_name.as_str()))
+            {
+                std::fs::remove_file(entry.path()).map_err(|e| io("migrations", e))?;
+            }
+        }
+    }
+    std::fs::create_dir_all(&migrations).map_err(|e| io("migrations", e))?;
+    for file in files {
+        write_if_changed(&migrations.join(&file.file_name), file.text.as_bytes())
+            .map_err(|e| io("migrations", e))?;
+    }
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let build = |timing: Option<&Path>| -> Result<Duration, String> {
+        let mut command = Command::new(&cargo);
+        command
+            .args(["build", "--quiet"])
+            .current_dir(&krate)
+            .env("CARGO_TARGET_DIR", &crate_target)
+            .env_remove("PGSTRATA_MANIFEST_DIR")
+            .env_remove("PGSTRATA_EXPANSION_TIMING")
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
+        if let Some(file) = timing {
+            command.env("PGSTRATA_EXPANSION_TIMING", file);
+        }
+        let start = Instant::now();
+        let output = command
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        let elapsed = start.elapsed();
+        if !output.status.success() {
+            return Err(format!(
+                "cargo build of {} failed:\n{}",
+                krate.display(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(elapsed)
+    };
+
+    println!();
+    println!(
+        "macro expansion: crate {} ({FILES} migrations, {} statements), dev profile with [profile.dev.build-override] opt-level = 3",
+        krate.display(),
+        thousands(statements)
+    );
+    println!(
+        "warming up: cargo build into {} (the first time compiles pg_query: minutes)",
+        crate_target.display()
+    );
+    let warm = build(None)?;
+    println!("warm-up build: {:.1} s", warm.as_secs_f64());
+
+    let _ = std::fs::remove_file(&timing_file);
+    let mut builds = Vec::new();
+    for _ in 0..rebuilds {
+        touch(&krate.join("src/lib.rs")).map_err(|e| io("touching lib.rs", e))?;
+        builds.push(build(Some(&timing_file))?);
+    }
+    let lines = std::fs::read_to_string(&timing_file).map_err(|e| {
+        format!(
+            "{}: {e}; is the macro older than PGSTRATA_EXPANSION_TIMING?",
+            timing_file.display()
+        )
+    })?;
+    let expansions: Vec<Duration> = lines
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .map(Duration::from_micros)
+        .collect();
+    if expansions.len() != rebuilds {
+        return Err(format!(
+            "{} expansion times in {} for {rebuilds} rebuilds",
+            expansions.len(),
+            timing_file.display()
+        ));
+    }
+    let expanded = Timing::of(expansions);
+    let built = Timing::of(builds);
+    println!("{rebuilds} rebuilds after touching src/lib.rs; median and fastest");
+    println!("{:<46} {:>10} {:>10}", "measure", "median", "min");
+    for (name, t) in [
+        ("migrations! expansion (inside the macro)", expanded),
+        ("cargo build of the crate (wall time)", built),
+    ] {
+        println!(
+            "{:<46} {:>7.1} ms {:>7.1} ms",
+            name,
+            ms(t.median),
+            ms(t.min)
+        );
+    }
+    let verdict = if ms(expanded.median) <= EXPANSION_GOAL_MS {
+        "goal met"
+    } else {
+        "GOAL MISSED"
+    };
+    println!(
+        "expansion: {:.1} ms median (goal ≤ {EXPANSION_GOAL_MS} ms, what sqlx::migrate! takes on the same files: {verdict})",
+        ms(expanded.median)
+    );
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents)
+}
+
+/// Sets a file's modification time to now, so Cargo rebuilds the crate.
+fn touch(path: &Path) -> std::io::Result<()> {
+    std::fs::File::options()
+        .append(true)
+        .open(path)?
+        .set_modified(SystemTime::now())
+}
