@@ -39,23 +39,37 @@ fn a_syntax_error_is_printed_like_rustc_and_exits_1() {
 }
 
 #[test]
-fn the_macro_and_the_cli_print_the_same_body() {
-    // The trybuild expectation holds the macro's text; below its first line, rustc
-    // indents our lines by 8 columns.
+fn the_macro_and_the_cli_print_the_same_text() {
+    // The trybuild expectations hold the macro's text: its first line is `error:
+    // [rule] message` where the CLI prints `error[rule]: message`, and rustc indents
+    // the lines below it by 7 columns.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let expected = std::fs::read_to_string(root.join("tests/ui/transaction/begin.stderr")).unwrap();
-    let output = check("tests/ui/fixtures/begin", &[]);
-    for line in stdout(&output)
-        .lines()
-        .skip(1)
-        .filter(|l| !l.starts_with("error["))
-    {
-        if !line.trim().is_empty() {
+    for (fixture, expectation) in [
+        ("begin", "transaction/begin"),
+        ("non_idempotent", "non_idempotent/statements"),
+        ("unused_allow", "allow/allows_nothing"),
+        ("two_files", "syntax/errors_in_two_files"),
+    ] {
+        let expected =
+            std::fs::read_to_string(root.join(format!("tests/ui/{expectation}.stderr"))).unwrap();
+        let output = check(&format!("tests/ui/fixtures/{fixture}"), &[]);
+        assert_eq!(output.status.code(), Some(1));
+        let mut seen = 0;
+        for line in stdout(&output).lines().filter(|l| !l.trim().is_empty()) {
+            let in_macro = match line.strip_prefix("error[") {
+                Some(rest) => {
+                    let (rule, message) = rest.split_once("]: ").unwrap();
+                    format!("error: [{rule}] {message}")
+                }
+                None => format!("       {line}"),
+            };
             assert!(
-                expected.contains(&format!("        {line}")),
-                "{line:?} not in the macro's output"
+                expected.contains(&in_macro),
+                "{fixture}: {in_macro:?} is not in the macro's output"
             );
+            seen += 1;
         }
+        assert!(seen > 5, "{fixture}: the CLI printed too little");
     }
 }
 
