@@ -21,6 +21,10 @@ for the whole file when it stands before the first statement; `-- pgstrata:no-tr
 runs a file outside a transaction. A comment that names an unknown rule or directive is \
 an error, so a typo cannot silently turn a check off.",
     allowable: false,
+    bad: r#"-- pgstrata:allow(non-idempotnet)
+CREATE TABLE IF NOT EXISTS accounts (id bigint PRIMARY KEY);"#,
+    good: r#"-- pgstrata:allow(non-idempotent)
+INSERT INTO audit (note) VALUES ('migrated');"#,
 };
 
 const PREFIX: &str = "pgstrata:";

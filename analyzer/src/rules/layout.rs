@@ -14,4 +14,12 @@ migrations by the version in the name, never by the name itself. A file it canno
 place would be silently skipped or misordered at deploy time, so each is an error \
 naming the file. Hidden files, editor backups and files that are not `.sql` are ignored.",
     allowable: false,
+    bad: r#"migrations/
+  0001_init.sql
+  1_accounts.sql        -- version 1 again
+  add_users.sql         -- no version"#,
+    good: r#"migrations/
+  0001_init.sql
+  0002_accounts.sql
+  0003_add_users.sql"#,
 };

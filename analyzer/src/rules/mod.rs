@@ -3,6 +3,7 @@
 //! is the registry and the runner.
 
 pub mod allow;
+pub mod docs;
 pub mod layout;
 pub mod non_idempotent;
 pub mod syntax;
@@ -23,6 +24,9 @@ pub struct RuleMeta {
     pub explanation: &'static str,
     /// Whether `-- pgstrata:allow(id)` may silence it (a syntax error cannot be allowed).
     pub allowable: bool,
+    /// An example the rule reports, and the same intent written so it does not.
+    pub bad: &'static str,
+    pub good: &'static str,
 }
 
 /// Every rule, in the order the docs list them.

@@ -10,4 +10,12 @@ pub static RULE: RuleMeta = RuleMeta {
 A statement it rejects would fail the deployment at the same place; the message and \
 the caret are PostgreSQL's own. Fix the statement; a syntax error cannot be allowed.",
     allowable: false,
+    bad: r#"CREATE TABLE messages (
+    id bigint PRIMARY KEY,,
+    body text
+);"#,
+    good: r#"CREATE TABLE IF NOT EXISTS messages (
+    id bigint PRIMARY KEY,
+    body text
+);"#,
 };

@@ -17,6 +17,11 @@ migration runs outside a transaction, one statement at a time, with its progress
 recorded so a rerun resumes it. Write `-- pgstrata:no-transaction` at the top of a \
 file to force that mode.",
     allowable: true,
+    bad: r#"BEGIN;
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS email text;
+COMMIT;"#,
+    good: r#"-- The runner wraps the migration and its history row in one transaction.
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS email text;"#,
 };
 
 /// Reports explicit transaction control.

@@ -35,6 +35,15 @@ policies, constraints) are re-runnable when a `DROP ... IF EXISTS` of the same o
 comes first in the same migration, or when they are created in a `DO` block that \
 checks the catalogs or catches `duplicate_object`.",
     allowable: true,
+    bad: r#"CREATE TYPE status AS ENUM ('active', 'closed');
+CREATE INDEX accounts_email ON accounts (email);
+INSERT INTO settings (key, value) VALUES ('theme', 'dark');"#,
+    good: r#"DO $$ BEGIN
+    CREATE TYPE status AS ENUM ('active', 'closed');
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+CREATE INDEX IF NOT EXISTS accounts_email ON accounts (email);
+INSERT INTO settings (key, value) VALUES ('theme', 'dark') ON CONFLICT (key) DO NOTHING;"#,
 };
 
 /// Why a statement cannot run twice, ready to report.
