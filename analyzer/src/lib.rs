@@ -7,6 +7,7 @@
 //! crates and is exempt from semver.
 
 mod analyze;
+pub mod catalog;
 pub mod diagnostics;
 pub mod discover;
 pub mod parse;
