@@ -2,7 +2,8 @@
 //! time, embedded, applied to a database, then used.
 //!
 //! `cargo run --example neuroagent` connects to `DATABASE_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`), creates the database
+//! `postgres://postgres@127.0.0.1:5432/postgres`; where no server answers, a throwaway
+//! cluster is started from the machine's PostgreSQL binaries), creates the database
 //! `pgstrata_example` afresh, migrates it, writes and reads a thread with its
 //! messages, and migrates again to show that nothing is left to do.
 
@@ -15,8 +16,9 @@ mod db {
 const DATABASE: &str = "pgstrata_example";
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let server_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+    // `DATABASE_URL`, the local server, or a throwaway cluster from the machine's own
+    // PostgreSQL binaries: found the way pgstrata's tests find theirs.
+    let server_url = pgstrata_testkit::server_url();
     let mut admin = postgres::Client::connect(&server_url, postgres::NoTls)?;
     // Two round trips: a multi-statement string would run as one transaction, which
     // DROP and CREATE DATABASE refuse.

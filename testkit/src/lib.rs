@@ -7,11 +7,48 @@ use pgstrata_runtime::{Migration, StatementSpan, TransactionMode};
 use postgres::{Client, Config, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod throwaway;
+
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-/// `DATABASE_URL`, or the local default.
+/// The server to use: `DATABASE_URL`; else the local default when it answers; else a
+/// throwaway cluster started from the machine's own PostgreSQL binaries (removed when
+/// the process exits), so the README's commands work wherever PostgreSQL is installed.
+/// `PGSTRATA_THROWAWAY=1` forces the throwaway cluster.
 pub fn server_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string())
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        let forced = std::env::var_os("PGSTRATA_THROWAWAY").is_some();
+        if let (Ok(url), false) = (std::env::var("DATABASE_URL"), forced) {
+            return url;
+        }
+        if !forced && answers(DEFAULT_URL) {
+            return DEFAULT_URL.to_string();
+        }
+        match throwaway::start() {
+            Ok(url) => {
+                eprintln!("pgstrata: no server answered at {DEFAULT_URL}; using a throwaway cluster at {url}");
+                url
+            }
+            Err(e) => {
+                eprintln!("pgstrata: no server at {DEFAULT_URL}, and no throwaway cluster: {e}");
+                DEFAULT_URL.to_string()
+            }
+        }
+    })
+    .clone()
+}
+
+fn answers(url: &str) -> bool {
+    url.parse::<Config>()
+        .ok()
+        .and_then(|mut config| {
+            config
+                .connect_timeout(std::time::Duration::from_secs(3))
+                .connect(NoTls)
+                .ok()
+        })
+        .is_some()
 }
 
 /// The server's connection settings.
