@@ -1,5 +1,6 @@
 //! The pipeline end to end: discover, read, parse, check, for a whole directory.
 
+use crate::catalog::{Catalog, Folder};
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover::{discover, FoundFile};
 use crate::parse::{parse_file, ParsedFile, Statement};
@@ -53,6 +54,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// The rules of `Config::allow` that allowed something somewhere.
     pub used_allows: BTreeSet<&'static str>,
+    /// The schema after the last migration, folded from every up migration in order.
+    pub catalog: Catalog,
 }
 
 /// One checked up migration.
@@ -97,6 +100,7 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
         },
         None => None,
     };
+    let mut folder = Folder::new();
     for (position, found) in discovery.migrations.into_iter().enumerate() {
         let exempt = baseline_position.is_some_and(|last| position <= last);
         let up = match read(&found.up) {
@@ -117,7 +121,13 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
                 None
             }
         });
-        let checked = check(&up, found.metadata_no_transaction, config, exempt);
+        let checked = check(
+            &up,
+            found.metadata_no_transaction,
+            config,
+            exempt,
+            &mut folder,
+        );
         analysis.diagnostics.extend(checked.diagnostics);
         analysis.used_allows.extend(checked.used_allows);
         let (parsed, transaction) = (checked.parsed, checked.transaction);
@@ -131,18 +141,26 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
             down,
         });
     }
+    analysis.catalog = folder.into_catalog();
     diagnostics::sort(&mut analysis.diagnostics);
     analysis
 }
 
 /// Parses and checks one up migration: its statements, its transaction mode and its
-/// diagnostics. The per-file half of [`analyze`], also what the fuzzer drives.
+/// diagnostics. The per-file half of [`analyze`], also what the fuzzer drives; the
+/// catalog starts empty.
 pub fn check_migration(
     up: &SourceFile,
     metadata_no_transaction: bool,
     config: &Config,
 ) -> CheckedFile {
-    check(up, metadata_no_transaction, config, false)
+    check(
+        up,
+        metadata_no_transaction,
+        config,
+        false,
+        &mut Folder::new(),
+    )
 }
 
 fn check(
@@ -150,9 +168,10 @@ fn check(
     metadata_no_transaction: bool,
     config: &Config,
     exempt: bool,
+    folder: &mut Folder,
 ) -> CheckedFile {
     let parsed = parse_file(up);
-    let mut checked = check_file(up, parsed, metadata_no_transaction, config, exempt);
+    let mut checked = check_file(up, parsed, metadata_no_transaction, config, exempt, folder);
     if checked.parsed.statements.is_empty() && checked.parsed.diagnostics.is_empty() {
         checked.diagnostics.push(
             Diagnostic::error(
@@ -170,32 +189,41 @@ fn read(file: &FoundFile) -> Result<SourceFile, Box<Diagnostic>> {
     SourceFile::read(&file.path, &file.display)
 }
 
-/// Runs the rules over one parsed file and decides its transaction mode. A finding is
-/// dropped when the baseline exempts its rule, the crate allows it, or a comment does;
-/// a comment that allowed nothing is reported.
+/// Runs the rules over one parsed file, folding its statements into the catalog, and
+/// decides its transaction mode. A finding is dropped when the baseline exempts its
+/// rule, the crate allows it, or a comment does; a comment that allowed nothing is
+/// reported.
 fn check_file(
     file: &SourceFile,
     parsed: ParsedFile,
     metadata_no_transaction: bool,
     config: &Config,
     exempt: bool,
+    folder: &mut Folder,
 ) -> CheckedFile {
     let mut diagnostics = parsed.diagnostics.clone();
     let directives = allow::read(file, &parsed, &mut diagnostics);
+    let transaction = transaction_mode(
+        file,
+        &parsed,
+        metadata_no_transaction || directives.no_transaction,
+    );
 
+    folder.begin_file(transaction == TransactionMode::Transactional);
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     for (index, statement) in parsed.statements.iter().enumerate() {
         let mut out = Vec::new();
-        rules::check_statement(
-            &StatementContext {
-                file,
-                statement,
-                earlier: &parsed.statements[..index],
-            },
-            &mut out,
-        );
+        let ctx = StatementContext {
+            file,
+            statement,
+            earlier: &parsed.statements[..index],
+        };
+        rules::check_statement(&ctx, &mut out);
+        // The catalog rule runs in file order across files: it needs the fold.
+        rules::catalog::check(&ctx, folder, &mut out);
         findings.extend(out.into_iter().map(|f| (index, f)));
     }
+    folder.end_file();
     let mut used_allows = BTreeSet::new();
     let mut used_comments = vec![false; directives.allows.len()];
     for (index, finding) in findings {
@@ -222,11 +250,6 @@ fn check_file(
         }
     }
 
-    let transaction = transaction_mode(
-        file,
-        &parsed,
-        metadata_no_transaction || directives.no_transaction,
-    );
     CheckedFile {
         parsed,
         transaction,

@@ -11,8 +11,10 @@ pub mod catalog;
 pub mod diagnostics;
 pub mod discover;
 pub mod parse;
+mod plpgsql;
 pub mod rules;
 pub mod source;
+mod tree;
 
 pub use analyze::{
     analyze, check_migration, Analysis, CheckedFile, Config, Migration, TransactionMode,

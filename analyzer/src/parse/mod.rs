@@ -24,6 +24,10 @@ pub struct Statement {
     pub range: Range<usize>,
     pub line: usize,
     pub node: Option<NodeEnum>,
+    /// Where, in the file, the text the parser saw starts: the tree's node locations
+    /// count from here (the file's start, or a statement's when the file was parsed
+    /// statement by statement).
+    pub location_base: usize,
 }
 
 /// A `--` or `/* */` comment with its byte range.
@@ -147,6 +151,7 @@ fn statements(
                 line: file.line_number(range.start),
                 range,
                 node: stmt.stmt.as_ref().and_then(|n| n.node.clone()),
+                location_base: offset,
             }
         })
         .collect()

@@ -3,6 +3,7 @@
 //! is the registry and the runner.
 
 pub mod allow;
+pub mod catalog;
 pub mod docs;
 pub mod layout;
 pub mod non_idempotent;
@@ -35,6 +36,7 @@ pub static RULES: &[&RuleMeta] = &[
     &layout::RULE,
     &transaction::RULE,
     &non_idempotent::RULE,
+    &catalog::RULE,
     &allow::RULE,
 ];
 

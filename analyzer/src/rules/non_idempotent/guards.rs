@@ -1,7 +1,7 @@
 //! "Dropped first": a `DROP ... IF EXISTS` earlier in the same migration makes the
 //! `CREATE` of the same object re-runnable (the rerun drops and recreates it).
 
-use super::tree::names;
+use crate::tree::names;
 use pg_query::protobuf::{AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 use serde_json::Value;

@@ -9,9 +9,9 @@
 mod guards;
 pub mod kinds;
 mod plpgsql;
-mod tree;
 
 use super::{Finding, RuleMeta, StatementContext};
+use crate::tree;
 pub use guards::Dropped;
 use guards::{kind_of, ObjectKey};
 use pg_query::protobuf::{

@@ -1,0 +1,242 @@
+//! `DO` blocks: the static SQL inside (walked by [`crate::plpgsql`]) is applied like
+//! top-level SQL, with the block's guards understood. Under an existence check
+//! (`IF NOT EXISTS (SELECT ... FROM pg_type ...) THEN CREATE TYPE`) a statement acts
+//! as if it had `IF NOT EXISTS`; in a block whose handler catches the error a
+//! statement raises (`EXCEPTION WHEN duplicate_object`) the block's changes are
+//! rolled back; under any other condition or in a loop the objects a statement
+//! touches become uncertain. Dynamic `EXECUTE` makes everything uncertain.
+
+use super::super::fold::Folder;
+use super::super::model::QualifiedName;
+use super::super::names::WrittenName;
+use super::super::problem::{Anchor, Problem};
+use crate::plpgsql::{self, DoBody, Guard};
+use pg_query::protobuf::{DoStmt, Node, ObjectType};
+use pg_query::NodeEnum;
+
+impl Folder {
+    pub(super) fn do_block(&mut self, stmt: &DoStmt) {
+        let tree = match plpgsql::do_body(stmt) {
+            DoBody::Plpgsql(tree) => tree,
+            DoBody::Empty => return,
+            DoBody::OtherLanguage(language) => {
+                self.uncertainty.everything(format!(
+                    "a DO block in {language}, which the catalog cannot follow"
+                ));
+                return;
+            }
+            DoBody::Unparseable => {
+                self.uncertainty
+                    .everything("a DO block whose PL/pgSQL does not parse".to_string());
+                return;
+            }
+        };
+        let outer = std::mem::take(&mut self.problems);
+        let mut applier = Applier {
+            folder: self,
+            blocks: Vec::new(),
+            reported: Vec::new(),
+        };
+        plpgsql::walk(&tree, &mut applier);
+        let reported = applier.reported;
+        self.problems = outer;
+        self.problems.extend(reported);
+    }
+}
+
+/// A `BEGIN ... EXCEPTION` block being walked.
+struct Block {
+    /// The state to return to if a handler of this block catches an error.
+    snapshot: Box<Folder>,
+    /// The conditions this block's own handlers catch.
+    catches: Vec<String>,
+    /// An error was caught: the rest of the block does not run.
+    failed: bool,
+}
+
+struct Applier<'f> {
+    folder: &'f mut Folder,
+    blocks: Vec<Block>,
+    reported: Vec<Problem>,
+}
+
+impl Applier<'_> {
+    fn skipping(&self) -> bool {
+        self.blocks.iter().any(|b| b.failed)
+    }
+
+    /// The innermost block whose handlers catch `condition`.
+    fn catching_block(&mut self, condition: &str) -> Option<&mut Block> {
+        self.blocks
+            .iter_mut()
+            .rev()
+            .find(|b| b.catches.iter().any(|c| c == "others" || c == condition))
+    }
+
+    fn apply(&mut self, node: &NodeEnum, guard: &Guard) {
+        self.folder.statement(node);
+        let problems = self.folder.take_problems();
+        if guard.conditional {
+            self.mark_touched(node);
+        }
+        for problem in problems {
+            let condition = problem.condition();
+            if let Some(block) = self.catching_block(condition) {
+                block.failed = true;
+                return;
+            }
+            if guard.checked || guard.conditional {
+                continue;
+            }
+            // Positions inside the block's text do not map to the file: point at
+            // the DO statement.
+            self.reported.push(Problem {
+                anchor: Anchor::Statement,
+                ..problem
+            });
+        }
+    }
+
+    /// A statement that may or may not have run: what it touches is uncertain.
+    fn mark_touched(&mut self, node: &NodeEnum) {
+        let reason =
+            "changed by a DO block under a condition the catalog cannot evaluate".to_string();
+        match touched(node) {
+            Some(names) => {
+                for written in names {
+                    let schema = written
+                        .schema
+                        .clone()
+                        .or_else(|| self.folder.creation_schema(&written))
+                        .unwrap_or_else(|| "public".to_string());
+                    self.folder.uncertainty.object(
+                        "relation",
+                        &QualifiedName::new(&schema, &written.name),
+                        reason.clone(),
+                    );
+                }
+            }
+            None => {
+                let schema = self
+                    .folder
+                    .creation_schema(&WrittenName::unqualified(""))
+                    .unwrap_or_else(|| "public".to_string());
+                self.folder.uncertainty.schema(&schema, reason);
+            }
+        }
+    }
+}
+
+impl plpgsql::Visitor for Applier<'_> {
+    fn sql(&mut self, sql: &str, guard: &Guard) -> bool {
+        if self.skipping() {
+            return true;
+        }
+        let Ok(tree) = crate::parse::ffi_parse(sql) else {
+            return true;
+        };
+        for raw in &tree.stmts {
+            let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
+                continue;
+            };
+            self.apply(node, guard);
+            if self.skipping() {
+                break;
+            }
+        }
+        true
+    }
+
+    fn dynamic(&mut self, _guard: &Guard) -> bool {
+        if !self.skipping() {
+            self.folder
+                .uncertainty
+                .everything("dynamic SQL (EXECUTE) in a DO block".to_string());
+        }
+        true
+    }
+
+    fn enter_handled_block(&mut self, guard: &Guard) {
+        let outer = self.blocks.iter().map(|b| b.catches.len()).sum::<usize>();
+        let catches = guard.caught.iter().skip(outer).cloned().collect();
+        let mut snapshot = Box::new(self.folder.clone());
+        snapshot.problems.clear();
+        self.blocks.push(Block {
+            snapshot,
+            catches,
+            failed: false,
+        });
+    }
+
+    fn leave_handled_block(&mut self, _guard: &Guard) {
+        let Some(block) = self.blocks.pop() else {
+            return;
+        };
+        if block.failed {
+            // The block's changes roll back; what became uncertain stays so.
+            let uncertainty = self.folder.uncertainty.clone();
+            *self.folder = *block.snapshot;
+            self.folder.uncertainty = uncertainty;
+        }
+    }
+}
+
+/// The relations and types a schema-changing statement acts on, or `None` when the
+/// statement is not one the catalog can name targets for (data changes have none).
+fn touched(node: &NodeEnum) -> Option<Vec<WrittenName>> {
+    let range =
+        |r: &Option<pg_query::protobuf::RangeVar>| r.as_ref().map(WrittenName::of_range_var);
+    let list = |l: &[Node]| WrittenName::of_list(l);
+    let names = match node {
+        NodeEnum::InsertStmt(_)
+        | NodeEnum::UpdateStmt(_)
+        | NodeEnum::DeleteStmt(_)
+        | NodeEnum::MergeStmt(_)
+        | NodeEnum::SelectStmt(_) => vec![],
+        NodeEnum::CreateStmt(s) => range(&s.relation).into_iter().collect(),
+        NodeEnum::AlterTableStmt(s) => range(&s.relation).into_iter().collect(),
+        NodeEnum::IndexStmt(s) => range(&s.relation).into_iter().collect(),
+        NodeEnum::ViewStmt(s) => range(&s.view).into_iter().collect(),
+        NodeEnum::CreateSeqStmt(s) => range(&s.sequence).into_iter().collect(),
+        NodeEnum::CreateTableAsStmt(s) => s
+            .into
+            .as_ref()
+            .and_then(|i| i.rel.as_ref())
+            .map(WrittenName::of_range_var)
+            .into_iter()
+            .collect(),
+        NodeEnum::CreateEnumStmt(s) => list(&s.type_name).into_iter().collect(),
+        NodeEnum::AlterEnumStmt(s) => list(&s.type_name).into_iter().collect(),
+        NodeEnum::CreateDomainStmt(s) => list(&s.domainname).into_iter().collect(),
+        NodeEnum::CompositeTypeStmt(s) => range(&s.typevar).into_iter().collect(),
+        NodeEnum::RenameStmt(s) => {
+            let mut names: Vec<WrittenName> = range(&s.relation).into_iter().collect();
+            if let Some(NodeEnum::List(l)) = s.object.as_deref().and_then(|o| o.node.as_ref()) {
+                names.extend(list(&l.items));
+            }
+            if let Some(first) = names.first().cloned() {
+                if matches!(
+                    ObjectType::try_from(s.rename_type),
+                    Ok(ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectType)
+                ) {
+                    names.push(WrittenName {
+                        name: s.newname.clone(),
+                        ..first
+                    });
+                }
+            }
+            names
+        }
+        NodeEnum::DropStmt(s) => s
+            .objects
+            .iter()
+            .filter_map(|o| match &o.node {
+                Some(NodeEnum::List(l)) => list(&l.items),
+                Some(NodeEnum::TypeName(t)) => list(&t.names),
+                _ => None,
+            })
+            .collect(),
+        _ => return None,
+    };
+    Some(names)
+}

@@ -1,0 +1,211 @@
+//! `CREATE INDEX`: on a table (its partitions too) or a materialized view, named as
+//! PostgreSQL names it when the migration does not.
+
+use super::super::deparse;
+use super::super::fold::{Folder, RelationKind};
+use super::super::model::{Index, QualifiedName};
+use super::super::names::quote_ident;
+use super::super::naming;
+use super::super::problem::{Anchor, ObjectKind, Problem};
+use super::super::uncertainty::Subject;
+use super::super::walk;
+use pg_query::protobuf::{IndexElem, IndexStmt, Node};
+use pg_query::NodeEnum;
+
+impl Folder {
+    pub(super) fn create_index(&mut self, stmt: &IndexStmt) {
+        let Some(relation) = &stmt.relation else {
+            return;
+        };
+        let Some((table, kind)) = self.require_relation(relation) else {
+            return;
+        };
+        if !matches!(
+            kind,
+            RelationKind::Table | RelationKind::Temporary | RelationKind::MaterializedView
+        ) {
+            return;
+        }
+        let elements: Vec<&IndexElem> = stmt
+            .index_params
+            .iter()
+            .filter_map(|p| match &p.node {
+                Some(NodeEnum::IndexElem(e)) => Some(e.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let shape_known = !self.shape_uncertain(&table);
+        let known_columns: Vec<String> = self
+            .relation_columns(&table)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        if shape_known {
+            for element in &elements {
+                self.check_element_columns(&table, element, &known_columns);
+            }
+            if let Some(predicate) = stmt.where_clause.as_deref() {
+                self.check_expression_columns(&table, predicate, &known_columns);
+            }
+        }
+        let name = if stmt.idxname.is_empty() {
+            let origins: Vec<String> = elements.iter().map(|e| element_origin(e)).collect();
+            let addition = naming::columns_addition(&naming::index_column_names(&origins));
+            self.choose_index_name(&table, Some(&addition), "idx", false)
+        } else {
+            stmt.idxname.clone()
+        };
+        if self.relation_at(&table.schema, &name).is_some() {
+            if !stmt.if_not_exists {
+                let problem = Problem::duplicate(
+                    ObjectKind::Relation,
+                    quote_ident(&name),
+                    Anchor::Name(name.clone()),
+                );
+                self.report(problem, Subject::Object(&table.schema, &name));
+            }
+            return;
+        }
+        let index = Index {
+            name,
+            unique: stmt.unique,
+            columns: elements.iter().map(|e| element_text(e)).collect(),
+            method: if stmt.access_method.is_empty() {
+                "btree".to_string()
+            } else {
+                stmt.access_method.clone()
+            },
+            predicate: stmt.where_clause.as_deref().and_then(deparse::expression),
+        };
+        if kind == RelationKind::MaterializedView {
+            if let Some(view) = self.view_mut(&table) {
+                view.indexes.push(index);
+            }
+            return;
+        }
+        if let Some(t) = self.table_mut(&table) {
+            t.indexes.push(index.clone());
+        }
+        if relation.inh {
+            self.propagate_index(&table, &index, None);
+        }
+    }
+
+    /// Creates `index` of a partitioned table on each of its partitions, down the
+    /// tree; `constraint` is `Some(primary)` for a key's index.
+    pub(in crate::catalog) fn propagate_index(
+        &mut self,
+        parent: &QualifiedName,
+        index: &Index,
+        constraint: Option<bool>,
+    ) {
+        let partitions: Vec<QualifiedName> = self
+            .catalog
+            .tables
+            .iter()
+            .filter(|t| t.partition_of.as_ref() == Some(parent))
+            .map(|t| QualifiedName::new(&t.schema, &t.name))
+            .collect();
+        for partition in partitions {
+            self.clone_index(&partition, index, constraint);
+            self.propagate_index(&partition, index, constraint);
+        }
+    }
+
+    fn check_element_columns(
+        &mut self,
+        table: &QualifiedName,
+        element: &IndexElem,
+        known: &[String],
+    ) {
+        if let Some(expression) = element.expr.as_deref() {
+            self.check_expression_columns(table, expression, known);
+        } else if !element.name.is_empty() && !known.contains(&element.name) {
+            self.report_unknown_column(
+                table,
+                &element.name,
+                known,
+                Anchor::Name(element.name.clone()),
+            );
+        }
+    }
+
+    fn check_expression_columns(
+        &mut self,
+        table: &QualifiedName,
+        expression: &Node,
+        known: &[String],
+    ) {
+        for reference in walk::column_references(expression) {
+            let name = match reference.fields.as_slice() {
+                [name] => name,
+                [qualifier, name] if *qualifier == table.name => name,
+                _ => continue,
+            };
+            if !known.contains(name) {
+                self.report_unknown_column(table, name, known, Anchor::at(reference.location));
+            }
+        }
+    }
+}
+
+/// An index column as the catalog lists it: the column's name, or the expression.
+pub(super) fn element_text(element: &IndexElem) -> String {
+    match element.expr.as_deref() {
+        Some(expression) => deparse::expression(expression).unwrap_or_default(),
+        None => element.name.clone(),
+    }
+}
+
+/// The name an index gives its column (`FigureIndexColname`), before making the
+/// names distinct.
+fn element_origin(element: &IndexElem) -> String {
+    if !element.name.is_empty() {
+        return element.name.clone();
+    }
+    if !element.indexcolname.is_empty() {
+        return element.indexcolname.clone();
+    }
+    match element.expr.as_deref() {
+        Some(expression) => match walk::figure_colname(expression) {
+            (name, strength) if strength > 0 => name,
+            _ => "expr".to_string(),
+        },
+        None => "expr".to_string(),
+    }
+}
+
+/// The name an index column listed as text (a column, or an expression) gives a
+/// copy of the index.
+pub(super) fn column_name_of_text(text: &str) -> String {
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain && !text.is_empty() {
+        return text.to_string();
+    }
+    let parsed = crate::parse::ffi_parse(&format!("SELECT {text}"))
+        .ok()
+        .and_then(|tree| tree.stmts.into_iter().next())
+        .and_then(|raw| raw.stmt)
+        .and_then(|stmt| match stmt.node {
+            Some(NodeEnum::SelectStmt(select)) => select.target_list.into_iter().next(),
+            _ => None,
+        })
+        .and_then(|target| match target.node {
+            Some(NodeEnum::ResTarget(target)) => target.val.map(|v| *v),
+            _ => None,
+        });
+    match parsed {
+        // A single identifier that needed quotes is a column name.
+        Some(Node {
+            node: Some(NodeEnum::ColumnRef(_)),
+        }) if quote_ident(text) != text => text.to_string(),
+        Some(expression) => match walk::figure_colname(&expression) {
+            (name, strength) if strength > 0 => name,
+            _ => "expr".to_string(),
+        },
+        None => text.to_string(),
+    }
+}

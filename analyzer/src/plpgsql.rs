@@ -1,0 +1,344 @@
+//! `DO` blocks: their PL/pgSQL is parsed (libpg_query can) and walked, one static SQL
+//! statement at a time, with what protects each one: an `IF` that checks whether the
+//! object exists, the conditions caught by enclosing exception handlers, and whether
+//! it runs only under some condition. The one PL/pgSQL walker of the analyzer: the
+//! `non-idempotent` rule judges the statements, the catalog applies them.
+
+use crate::tree::find_all;
+use pg_query::protobuf::DoStmt;
+use pg_query::NodeEnum;
+use serde_json::Value;
+
+/// The code of a `DO` block.
+#[derive(Debug)]
+pub enum DoBody {
+    /// The PL/pgSQL statement tree of the block's body.
+    Plpgsql(Value),
+    /// Another language (`LANGUAGE plperl`): nothing to walk.
+    OtherLanguage(String),
+    /// PL/pgSQL that libpg_query cannot parse.
+    Unparseable,
+    /// No body at all.
+    Empty,
+}
+
+/// Reads the body and language of a `DO` statement and parses PL/pgSQL.
+pub fn do_body(stmt: &DoStmt) -> DoBody {
+    let mut body = None;
+    let mut language = "plpgsql".to_string();
+    for arg in &stmt.args {
+        let Some(NodeEnum::DefElem(def)) = &arg.node else {
+            continue;
+        };
+        let value = match def.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            Some(NodeEnum::String(s)) => s.sval.clone(),
+            _ => continue,
+        };
+        match def.defname.as_str() {
+            "as" => body = Some(value),
+            "language" => language = value.to_lowercase(),
+            _ => {}
+        }
+    }
+    let Some(body) = body else {
+        return DoBody::Empty;
+    };
+    if language != "plpgsql" {
+        return DoBody::OtherLanguage(language);
+    }
+    match parse(&body) {
+        Some(tree) => DoBody::Plpgsql(tree),
+        None => DoBody::Unparseable,
+    }
+}
+
+/// The statement tree of a PL/pgSQL function body (`CREATE FUNCTION ... AS $$...$$`).
+pub fn function_body(body: &str) -> Option<Value> {
+    parse(body)
+}
+
+/// libpg_query parses PL/pgSQL as the body of a function.
+fn parse(body: &str) -> Option<Value> {
+    let mut tag = "pgstrata".to_string();
+    while body.contains(&format!("${tag}$")) {
+        tag.push('_');
+    }
+    let function = format!(
+        "CREATE FUNCTION pgstrata_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}$"
+    );
+    let tree = pg_query::parse_plpgsql(&function).ok()?;
+    tree.pointer("/0/PLpgSQL_function/action").cloned()
+}
+
+/// What protects the statements being walked.
+#[derive(Debug, Clone, Default)]
+pub struct Guard {
+    /// Inside an `IF` that checks whether the object exists.
+    pub checked: bool,
+    /// Conditions caught by enclosing exception handlers, lowercased.
+    pub caught: Vec<String>,
+    /// Inside a branch or loop that may run zero times or several (an `IF` on
+    /// something other than existence, `ELSE`, `CASE`, a loop).
+    pub conditional: bool,
+}
+
+impl Guard {
+    /// Whether an enclosing handler catches `condition` (or `OTHERS`).
+    pub fn catches(&self, condition: &str) -> bool {
+        self.caught.iter().any(|c| c == "others" || c == condition)
+    }
+}
+
+/// What a walk does with what it finds. Returning `false` stops the walk.
+pub trait Visitor {
+    /// A static SQL statement (a literal `EXECUTE '...'` included).
+    fn sql(&mut self, sql: &str, guard: &Guard) -> bool;
+    /// `EXECUTE` of SQL built at run time.
+    fn dynamic(&mut self, guard: &Guard) -> bool;
+    /// A `BEGIN ... EXCEPTION ... END` block starts; `guard` includes its handlers.
+    fn enter_handled_block(&mut self, _guard: &Guard) {}
+    /// It ends.
+    fn leave_handled_block(&mut self, _guard: &Guard) {}
+}
+
+/// Walks a PL/pgSQL statement tree (from [`DoBody::Plpgsql`]).
+pub fn walk(tree: &Value, visitor: &mut impl Visitor) {
+    Walk {
+        visitor,
+        stopped: false,
+    }
+    .statements(tree, &Guard::default());
+}
+
+struct Walk<'v, V: Visitor> {
+    visitor: &'v mut V,
+    stopped: bool,
+}
+
+impl<V: Visitor> Walk<'_, V> {
+    /// Walks one statement or a list of them.
+    fn statements(&mut self, value: &Value, guard: &Guard) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|item| self.statements(item, guard)),
+            Value::Object(map) => {
+                for (kind, body) in map {
+                    self.statement(kind, body, guard);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn statement(&mut self, kind: &str, body: &Value, guard: &Guard) {
+        if self.stopped {
+            return;
+        }
+        match kind {
+            "PLpgSQL_stmt_block" => {
+                let mut inner = guard.clone();
+                let handlers = body.pointer("/exceptions/PLpgSQL_exception_block/exc_list");
+                if let Some(handlers) = handlers {
+                    for condition in find_all(handlers, "condname") {
+                        if let Some(name) = condition.as_str() {
+                            inner.caught.push(name.to_lowercase());
+                        }
+                    }
+                }
+                if handlers.is_some() {
+                    self.visitor.enter_handled_block(&inner);
+                }
+                self.field(body, "body", &inner);
+                if handlers.is_some() {
+                    self.visitor.leave_handled_block(&inner);
+                }
+            }
+            "PLpgSQL_stmt_if" => {
+                let checks = body
+                    .pointer("/cond/PLpgSQL_expr/query")
+                    .and_then(Value::as_str)
+                    .is_some_and(checks_existence);
+                let then_guard = Guard {
+                    checked: guard.checked || checks,
+                    caught: guard.caught.clone(),
+                    conditional: guard.conditional || !checks,
+                };
+                self.field(body, "then_body", &then_guard);
+                // ELSIF and ELSE run when the check failed: the same guard holds
+                // only for a plain existence check's other branch, so be strict.
+                let other = Guard {
+                    conditional: true,
+                    ..guard.clone()
+                };
+                if let Some(elsifs) = body.get("elsif_list") {
+                    for elsif in find_all(elsifs, "PLpgSQL_if_elsif") {
+                        self.field(elsif, "stmts", &other);
+                    }
+                }
+                self.field(body, "else_body", &other);
+            }
+            "PLpgSQL_stmt_case" => {
+                let other = Guard {
+                    conditional: true,
+                    ..guard.clone()
+                };
+                if let Some(whens) = body.get("case_when_list") {
+                    for when in find_all(whens, "PLpgSQL_case_when") {
+                        self.field(when, "stmts", &other);
+                    }
+                }
+                self.field(body, "else_stmts", &other);
+            }
+            "PLpgSQL_stmt_loop"
+            | "PLpgSQL_stmt_while"
+            | "PLpgSQL_stmt_fori"
+            | "PLpgSQL_stmt_fors"
+            | "PLpgSQL_stmt_forc"
+            | "PLpgSQL_stmt_foreach_a" => {
+                let inner = Guard {
+                    conditional: true,
+                    ..guard.clone()
+                };
+                self.field(body, "body", &inner);
+            }
+            "PLpgSQL_stmt_execsql" => {
+                if let Some(sql) = body
+                    .pointer("/sqlstmt/PLpgSQL_expr/query")
+                    .and_then(Value::as_str)
+                {
+                    self.stopped = !self.visitor.sql(sql, guard);
+                }
+            }
+            "PLpgSQL_stmt_perform" => {
+                if let Some(sql) = body
+                    .pointer("/expr/PLpgSQL_expr/query")
+                    .and_then(Value::as_str)
+                {
+                    self.stopped = !self.visitor.sql(sql, guard);
+                }
+            }
+            "PLpgSQL_stmt_dynexecute" | "PLpgSQL_stmt_dynfors" => {
+                let query = body
+                    .pointer("/query/PLpgSQL_expr/query")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                self.stopped = !match string_literal(query) {
+                    Some(sql) => self.visitor.sql(&sql, guard),
+                    None => self.visitor.dynamic(guard),
+                };
+            }
+            _ => {}
+        }
+    }
+
+    fn field(&mut self, value: &Value, name: &str, guard: &Guard) {
+        if let Some(list) = value.get(name) {
+            self.statements(list, guard);
+        }
+    }
+}
+
+/// A condition that asks whether something exists: `EXISTS (...)`, a look into the
+/// catalogs or `information_schema`, or `to_regclass(...)`-style lookups.
+fn checks_existence(condition: &str) -> bool {
+    let lower = condition.to_lowercase();
+    ["exists", "pg_", "information_schema", "to_reg"]
+        .iter()
+        .any(|k| lower.contains(k))
+}
+
+/// The text of a single-quoted SQL string literal (`'CREATE ...'`), if that is all the
+/// expression is.
+fn string_literal(expr: &str) -> Option<String> {
+    let inner = expr.trim().strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            // Inside the literal a quote must be doubled; anything else means the
+            // expression is more than one literal (`'a' || x || 'b'`).
+            if chars.next() != Some('\'') {
+                return None;
+            }
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Record {
+        seen: Vec<(String, bool, bool, Vec<String>)>,
+        dynamic: usize,
+    }
+
+    impl Visitor for Record {
+        fn sql(&mut self, sql: &str, guard: &Guard) -> bool {
+            self.seen.push((
+                sql.to_string(),
+                guard.checked,
+                guard.conditional,
+                guard.caught.clone(),
+            ));
+            true
+        }
+        fn dynamic(&mut self, _guard: &Guard) -> bool {
+            self.dynamic += 1;
+            true
+        }
+    }
+
+    fn walk_do(sql: &str) -> Record {
+        let tree = pg_query::parse(sql, 0).unwrap();
+        let Some(NodeEnum::DoStmt(stmt)) = tree.protobuf.stmts[0]
+            .stmt
+            .as_ref()
+            .and_then(|s| s.node.clone())
+        else {
+            panic!("not a DO")
+        };
+        let DoBody::Plpgsql(body) = do_body(&stmt) else {
+            panic!("not PL/pgSQL")
+        };
+        let mut record = Record::default();
+        walk(&body, &mut record);
+        record
+    }
+
+    #[test]
+    fn statements_come_with_their_guards() {
+        let record = walk_do(
+            "DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN
+                    CREATE TYPE mood AS ENUM ('a');
+                END IF;
+                IF current_setting('x') = 'y' THEN CREATE TABLE a (id int); END IF;
+                BEGIN
+                    CREATE TYPE b AS ENUM ('b');
+                EXCEPTION WHEN duplicate_object THEN NULL;
+                END;
+                EXECUTE 'CREATE TABLE c (id int)';
+                EXECUTE format('CREATE TABLE %I (id int)', 'd');
+            END $$",
+        );
+        let summary: Vec<(bool, bool, Vec<String>)> = record
+            .seen
+            .iter()
+            .map(|(_, checked, conditional, caught)| (*checked, *conditional, caught.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (true, false, vec![]),
+                (false, true, vec![]),
+                (false, false, vec!["duplicate_object".to_string()]),
+                (false, false, vec![]),
+            ]
+        );
+        assert_eq!(record.seen[3].0, "CREATE TABLE c (id int)");
+        assert_eq!(record.dynamic, 1);
+    }
+}
