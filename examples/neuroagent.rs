@@ -1,12 +1,15 @@
 //! The example application: the Neuroagent schema (`migrations/`) checked at compile
-//! time, embedded, applied to a database, then used.
+//! time, embedded, applied to a database, then used through the generated types.
 //!
 //! `cargo run --example neuroagent` connects to `DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`; where no server answers, a throwaway
 //! cluster is started from the machine's PostgreSQL binaries), creates the database
-//! `pgstrata_example` afresh, migrates it, writes and reads a thread with its
-//! messages, and migrates again to show that nothing is left to do.
+//! `pgstrata_example` afresh, migrates it, writes a thread with its messages, tool
+//! calls, tool selection, complexity estimate and token counts through
+//! `db::schema::<table>::Insert`, reads every table back as `db::schema::<table>::Row`,
+//! and migrates again to show that nothing is left to do.
 
+use db::schema::{self, Entity, Reasoninglevels, Task, Tokentype};
 use std::error::Error;
 
 mod db {
@@ -42,35 +45,151 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("  {:>3} {:<28} {:?}", m.version, m.name, m.duration);
     }
 
-    let thread: String = client
-        .query_one(
-            "INSERT INTO threads (title, user_id) VALUES ($1, gen_random_uuid()) RETURNING thread_id::text",
-            &[&"Which neurons fire first?"],
-        )?
-        .get(0);
+    // Writes: required columns are values, defaulted and nullable ones `Option`.
+    let thread = schema::threads::Insert {
+        title: "Which neurons fire first?".into(),
+        user_id: pgstrata::types::uuid::Uuid::from_u128(0x7e57_0000_0000_4000_8000_0000_0000_0001),
+        thread_id: None,
+        vlab_id: None,
+        project_id: None,
+        creation_date: None,
+        update_date: None,
+    }
+    .returning(&mut client)?;
+    println!(
+        "thread {} created at {}",
+        thread.thread_id, thread.creation_date
+    );
+
+    let mut messages = Vec::new();
     for (entity, content) in [
-        ("USER", "Which neurons fire first in the hippocampus?"),
+        (Entity::User, "Which neurons fire first in the hippocampus?"),
         (
-            "AI_MESSAGE",
+            Entity::AiMessage,
             "Pyramidal cells in CA3 tend to fire before CA1.",
         ),
     ] {
-        client.execute(
-            "INSERT INTO messages (thread_id, entity, content) VALUES ($1::text::uuid, $2::text::entity, $3)",
-            &[&thread, &entity, &content],
-        )?;
+        let message = schema::messages::Insert {
+            entity,
+            content: content.into(),
+            thread_id: thread.thread_id,
+            message_id: None,
+            creation_date: None,
+            is_complete: Some(true),
+        }
+        .returning(&mut client)?;
+        messages.push(message);
     }
-    println!("wrote thread {thread} with 2 messages");
+    let answer = messages[1].message_id;
 
-    let found = client.query(
-        "SELECT entity::text, content FROM messages
-          WHERE search_vector @@ plainto_tsquery('english', $1) ORDER BY creation_date",
-        &[&"pyramidal cells"],
-    )?;
-    for row in &found {
-        let (entity, content): (String, String) = (row.get(0), row.get(1));
-        println!("full-text search for 'pyramidal cells' found the {entity} message: {content}");
+    schema::tool_calls::Insert {
+        tool_call_id: "call_1".into(),
+        name: "literature-search".into(),
+        arguments: r#"{"query": "CA3 CA1 firing order"}"#.into(),
+        message_id: answer,
+        validated: Some(true),
     }
+    .execute(&mut client)?;
+    schema::tool_selection::Insert {
+        tool_name: "literature-search".into(),
+        message_id: answer,
+        id: None,
+    }
+    .execute(&mut client)?;
+    schema::complexity_estimation::Insert {
+        model: "gpt-4o".into(),
+        message_id: answer,
+        id: None,
+        complexity: Some(3),
+        reasoning: Some(Reasoninglevels::Low),
+    }
+    .execute(&mut client)?;
+    for (kind, count) in [
+        (Tokentype::InputNoncached, 812),
+        (Tokentype::Completion, 64),
+    ] {
+        schema::token_consumption::Insert {
+            message_id: answer,
+            r#type: kind,
+            task: Task::ChatCompletion,
+            count,
+            model: "gpt-4o".into(),
+            id: None,
+        }
+        .execute(&mut client)?;
+    }
+
+    // Reads: every table back through its `Row`, by column name.
+    let sql = format!(
+        "SELECT {} FROM {} WHERE search_vector @@ plainto_tsquery('english', $1)",
+        schema::messages::Row::SELECT,
+        schema::messages::QUALIFIED
+    );
+    for row in client.query(&sql, &[&"pyramidal cells"])? {
+        let message = schema::messages::Row::from_row(&row)?;
+        println!(
+            "full-text search for 'pyramidal cells' found the {} message: {}",
+            message.entity, message.content
+        );
+    }
+    let count_rows = |client: &mut postgres::Client,
+                      select: &str,
+                      table: &str|
+     -> Result<usize, postgres::Error> {
+        Ok(client
+            .query(&format!("SELECT {select} FROM {table}"), &[])?
+            .len())
+    };
+    for row in client.query(
+        &format!(
+            "SELECT {} FROM {}",
+            schema::token_consumption::Row::SELECT,
+            schema::token_consumption::QUALIFIED
+        ),
+        &[],
+    )? {
+        let tokens = schema::token_consumption::Row::from_row(&row)?;
+        println!(
+            "{:>5} {:<16} tokens for {} with {}",
+            tokens.count, tokens.r#type, tokens.task, tokens.model
+        );
+    }
+    let estimate = client.query_one(
+        &format!(
+            "SELECT {} FROM {}",
+            schema::complexity_estimation::Row::SELECT,
+            schema::complexity_estimation::QUALIFIED
+        ),
+        &[],
+    )?;
+    let estimate = schema::complexity_estimation::Row::from_row(&estimate)?;
+    println!(
+        "complexity {:?}, reasoning {:?}",
+        estimate.complexity, estimate.reasoning
+    );
+    println!(
+        "rows: {} threads, {} messages, {} tool calls, {} tool selections",
+        count_rows(
+            &mut client,
+            schema::threads::Row::SELECT,
+            schema::threads::QUALIFIED
+        )?,
+        count_rows(
+            &mut client,
+            schema::messages::Row::SELECT,
+            schema::messages::QUALIFIED
+        )?,
+        count_rows(
+            &mut client,
+            schema::tool_calls::Row::SELECT,
+            schema::tool_calls::QUALIFIED
+        )?,
+        count_rows(
+            &mut client,
+            schema::tool_selection::Row::SELECT,
+            schema::tool_selection::QUALIFIED
+        )?,
+    );
 
     let again = db::runner().run(&mut client)?;
     println!(

@@ -29,6 +29,22 @@
 pub use pgstrata_macros::migrations;
 pub use pgstrata_runtime::*;
 
+pub mod types {
+    //! The type crates the generated `schema` module uses, one per feature, so code
+    //! that names their types (`pgstrata::types::uuid::Uuid`) gets the same versions.
+
+    #[cfg(feature = "chrono")]
+    pub use chrono;
+    #[cfg(feature = "rust_decimal")]
+    pub use rust_decimal;
+    #[cfg(feature = "serde_json")]
+    pub use serde_json;
+    #[cfg(feature = "time")]
+    pub use time;
+    #[cfg(feature = "uuid")]
+    pub use uuid;
+}
+
 pub mod build {
     //! For `build.rs`: make Cargo rebuild the crate when a migration is added.
     //!
@@ -49,6 +65,12 @@ pub mod build {
 #[doc(hidden)]
 pub mod __private {
     //! Called by the code `migrations!` generates; not a public API.
+
+    pub use crate::types::*;
+    pub use bytes;
+    #[cfg(feature = "postgres")]
+    pub use postgres;
+    pub use postgres_types;
 
     /// Debug builds: stop loudly when the migrations directory no longer holds the
     /// files this binary embedded (a migration added without a rebuild would otherwise

@@ -26,18 +26,19 @@ fn case(name: String, setup: &'static str, sql: &'static str) -> Case {
         "V1__case.sql".into(),
         sql.into(),
     );
-    let (parsed, mode, diagnostics) = check_migration(&file, false, &Config::default());
+    let checked = check_migration(&file, false, &Config::default());
     Case {
         name,
         setup,
         sql,
-        flagged: diagnostics.iter().any(|d| d.rule == "non-idempotent"),
-        statements: parsed
+        flagged: checked.diagnostics.iter().any(|d| d.rule == "non-idempotent"),
+        statements: checked
+            .parsed
             .statements
             .iter()
             .map(|s| sql[s.range.clone()].to_string())
             .collect(),
-        transactional: mode == TransactionMode::Transactional,
+        transactional: checked.transaction == TransactionMode::Transactional,
     }
 }
 

@@ -48,6 +48,7 @@ pub fn expand(args: &Args) -> TokenStream {
             errors.extend(syn::Error::new(rule.span(), message).to_compile_error());
         }
     }
+    let schema = super::schema::generate(&analysis.catalog, super::schema::Features::enabled());
     let migrations = analysis.migrations.iter().map(EmbeddedMigration);
     let files = &analysis.considered_files;
     let dir_literal = dir.to_string_lossy().into_owned();
@@ -56,11 +57,14 @@ pub fn expand(args: &Args) -> TokenStream {
     let tokens = quote! {
         #errors
 
+        #schema
+
         /// Every migration of the directory, embedded and ordered as its tool orders them.
         pub static MIGRATIONS: &[::pgstrata::Migration] = &[#(#migrations),*];
 
         /// The files the macro read, relative to the migrations directory.
         #[doc(hidden)]
+        #[allow(dead_code)]
         pub const EMBEDDED_FILES: &[&str] = &[#(#files),*];
 
         /// A runner for [`MIGRATIONS`]. Debug builds first check that the directory

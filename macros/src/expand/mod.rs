@@ -1,2 +1,3 @@
 pub mod migrations;
+mod schema;
 mod tokens;

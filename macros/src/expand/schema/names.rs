@@ -1,0 +1,122 @@
+//! Rust names for SQL names: snake_case fields and modules, PascalCase enums and
+//! variants, raw identifiers for keywords, and no two the same.
+
+use proc_macro2::{Ident, Span};
+use std::collections::HashSet;
+
+/// Keywords that are raw identifiers (`r#type`).
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+    "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
+    "abstract", "become", "box", "do", "final", "gen", "macro", "override", "priv", "try",
+    "typeof", "unsized", "virtual", "yield",
+];
+
+/// Keywords that cannot be raw identifiers: they get a trailing underscore.
+const RESERVED: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// `createdAt`, `created at`, `CREATED_AT` → `created_at`.
+pub fn snake_case(sql: &str) -> String {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for c in sql.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && previous_lower {
+                out.push('_');
+            }
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+            previous_lower = false;
+        }
+    }
+    let out = out.trim_end_matches('_').to_string();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{out}")
+    } else {
+        out
+    }
+}
+
+/// `AI_TOOL`, `ai tool`, `aiTool` → `AiTool`.
+pub fn pascal_case(sql: &str) -> String {
+    let snake = snake_case(sql);
+    let mut out = String::new();
+    for part in snake.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{out}")
+    } else {
+        out
+    }
+}
+
+/// `SCREAMING_CASE` for constants.
+pub fn constant_case(sql: &str) -> String {
+    snake_case(sql)
+        .trim_start_matches('_')
+        .to_ascii_uppercase()
+        .replace("__", "_")
+}
+
+/// An identifier token for a name made by the functions above.
+pub fn ident(name: &str) -> Ident {
+    if RESERVED.contains(&name) {
+        Ident::new(&format!("{name}_"), Span::call_site())
+    } else if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// Hands out names, appending `_2`, `_3`, ... where two SQL names map to one.
+#[derive(Default)]
+pub struct Unique(HashSet<String>);
+
+impl Unique {
+    pub fn take(&mut self, name: String) -> String {
+        let mut candidate = name.clone();
+        let mut n = 2;
+        while !self.0.insert(candidate.clone()) {
+            candidate = format!("{name}_{n}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_sql_names() {
+        assert_eq!(snake_case("createdAt"), "created_at");
+        assert_eq!(snake_case("Created At"), "created_at");
+        assert_eq!(snake_case("thread_id"), "thread_id");
+        assert_eq!(snake_case("2fa"), "_2fa");
+        assert_eq!(pascal_case("AI_TOOL"), "AiTool");
+        assert_eq!(pascal_case("in progress"), "InProgress");
+        assert_eq!(pascal_case("reasoninglevels"), "Reasoninglevels");
+        assert_eq!(pascal_case("1st"), "V1st");
+        assert_eq!(constant_case("threadId"), "THREAD_ID");
+        assert_eq!(ident("type").to_string(), "r#type");
+        assert_eq!(ident("self").to_string(), "self_");
+    }
+
+    #[test]
+    fn names_stay_unique() {
+        let mut unique = Unique::default();
+        assert_eq!(unique.take("a".into()), "a");
+        assert_eq!(unique.take("a".into()), "a_2");
+        assert_eq!(unique.take("a".into()), "a_3");
+    }
+}

@@ -1,0 +1,7 @@
+mod db {
+    pgstrata::migrations!("migrations");
+}
+
+fn main() {
+    let _ = db::schema::Entity::Robot;
+}
