@@ -296,7 +296,31 @@ fn insert(table: &Table, fields: &[Field]) -> TokenStream {
         let (rust, sql) = (&f.rust, quoted(&f.sql));
         quote!(if let ::core::option::Option::Some(value) = &self.#rust { columns.push(#sql); values.push(value); })
     });
+    // Copying a stored row: each column the row has goes in as it is (a NULL stays
+    // NULL only where the column has no default: `None` means "the default").
+    let copy_required = required.iter().map(|(f, _)| {
+        let rust = &f.rust;
+        quote!(#rust: row.#rust.clone(),)
+    });
+    let copy_optional = optional.iter().map(|(f, _)| {
+        let rust = &f.rust;
+        if f.nullable {
+            quote!(#rust: row.#rust.clone(),)
+        } else {
+            quote!(#rust: ::core::option::Option::Some(row.#rust.clone()),)
+        }
+    });
     quote! {
+        impl ::core::convert::From<&Row> for Insert {
+            /// The insert that stores this row again (in another database, say).
+            fn from(row: &Row) -> Self {
+                Self {
+                    #(#copy_required)*
+                    #(#copy_optional)*
+                }
+            }
+        }
+
         /// A new row: required columns as values, the rest as `Option`.
         #[derive(Debug, Clone, PartialEq)]
         pub struct Insert {
