@@ -69,12 +69,22 @@ struct Set {
 }
 
 fn sets() -> Vec<Set> {
-    let mut sets = vec![Set {
-        name: "migrations (the example)".to_string(),
-        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"),
-        display: "migrations".to_string(),
-        sqlx_table: false,
-    }];
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sets = vec![
+        Set {
+            name: "migrations (the example)".to_string(),
+            dir: here.join("migrations"),
+            display: "migrations".to_string(),
+            sqlx_table: false,
+        },
+        // Every statement form the catalog follows, checked against the server.
+        Set {
+            name: "catalog_forms".to_string(),
+            dir: here.join("tests/fixtures/catalog_forms"),
+            display: "tests/fixtures/catalog_forms".to_string(),
+            sqlx_table: false,
+        },
+    ];
     let root = corpora_root();
     let mut corpora: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()

@@ -24,6 +24,15 @@ pub enum Command {
         #[arg(long, value_name = "VERSION")]
         baseline: Option<i64>,
     },
+    /// Print the schema the migrations build (the catalog): a listing, or JSON.
+    Schema {
+        /// The migrations directory.
+        #[arg(default_value = "migrations")]
+        dir: PathBuf,
+        /// Print the catalog as JSON (fields documented in docs/schema-json.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// List the rules with their ids and summaries.
     Rules,
 }

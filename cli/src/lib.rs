@@ -15,6 +15,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             allow,
             baseline,
         } => commands::check::run(&dir, &allow, baseline),
+        Command::Schema { dir, json } => commands::schema::run(&dir, json),
         Command::Rules => Ok(commands::rules::run()),
     }
 }

@@ -39,6 +39,74 @@ impl Folder {
         for cmd in &stmt.cmds {
             if let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node {
                 self.alter_table_cmd(&table, cmd, relation.inh);
+                if relation.inh {
+                    self.recurse_to_children(&table, cmd);
+                }
+            }
+        }
+    }
+
+    /// What an `ALTER TABLE` without `ONLY` also does to the inheriting tables and
+    /// partitions: defaults, nullability, inheritable checks, foreign keys of a
+    /// partitioned table, and dropping them.
+    fn recurse_to_children(&mut self, table: &QualifiedName, cmd: &AlterTableCmd) {
+        let children = self.children_of(table);
+        if children.is_empty() {
+            return;
+        }
+        let Some(parent) = self.table(table).cloned() else {
+            return;
+        };
+        let parent_column = parent.columns.iter().find(|c| c.name == cmd.name).cloned();
+        let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
+        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        for child in children {
+            let Some(t) = self.table_mut(&child) else {
+                continue;
+            };
+            match subtype {
+                AlterTableType::AtColumnDefault
+                | AlterTableType::AtDropNotNull
+                | AlterTableType::AtSetNotNull => {
+                    let (Some(from), Some(to)) = (
+                        parent_column.as_ref(),
+                        t.columns.iter_mut().find(|c| c.name == cmd.name),
+                    ) else {
+                        continue;
+                    };
+                    match subtype {
+                        AlterTableType::AtColumnDefault => to.default = from.default.clone(),
+                        _ => to.nullable = from.nullable,
+                    }
+                }
+                AlterTableType::AtAddConstraint => {
+                    let Some(NodeEnum::Constraint(constraint)) = def else {
+                        continue;
+                    };
+                    let kind =
+                        ConstrType::try_from(constraint.contype).unwrap_or(ConstrType::Undefined);
+                    if kind == ConstrType::ConstrCheck && !constraint.is_no_inherit {
+                        if let Some(check) = parent.checks.last() {
+                            if !t.checks.iter().any(|c| c.name == check.name) {
+                                t.checks.push(check.clone());
+                            }
+                        }
+                    }
+                    if kind == ConstrType::ConstrForeign && parent.kind == TableKind::Partitioned {
+                        if let Some(key) = parent.foreign_keys.last() {
+                            if !t.foreign_keys.iter().any(|k| k.name == key.name) {
+                                t.foreign_keys.push(key.clone());
+                            }
+                        }
+                    }
+                }
+                AlterTableType::AtDropConstraint => {
+                    t.checks.retain(|c| c.name != cmd.name);
+                    if parent.kind == TableKind::Partitioned {
+                        t.foreign_keys.retain(|k| k.name != cmd.name);
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -50,7 +50,20 @@ impl Folder {
             }
         }
         let name = if stmt.idxname.is_empty() {
-            let origins: Vec<String> = elements.iter().map(|e| element_origin(e)).collect();
+            // INCLUDE columns count in the name too.
+            let included = stmt
+                .index_including_params
+                .iter()
+                .filter_map(|p| match &p.node {
+                    Some(NodeEnum::IndexElem(e)) => Some(e.as_ref()),
+                    _ => None,
+                });
+            let origins: Vec<String> = elements
+                .iter()
+                .copied()
+                .chain(included)
+                .map(element_origin)
+                .collect();
             let addition = naming::columns_addition(&naming::index_column_names(&origins));
             self.choose_index_name(&table, Some(&addition), "idx", false)
         } else {

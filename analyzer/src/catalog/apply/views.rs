@@ -495,15 +495,21 @@ impl Folder {
                     types::builtin("text")
                 }
             }
-            "+" | "-" | "*" | "/" | "%" => {
-                let (left, right) = (left()?, right()?);
-                (left == right).then_some(left)
-            }
+            "+" | "-" | "*" | "/" | "%" => arithmetic_type(&operator, left()?, right()?),
             _ => None,
         }
     }
 
+    /// A function's result type: without modifiers, as PostgreSQL's functions return.
     fn function_type(
+        &self,
+        call: &pg_query::protobuf::FuncCall,
+        scope: &[ScopeItem],
+    ) -> Option<ColumnType> {
+        self.function_result(call, scope).map(without_modifiers)
+    }
+
+    fn function_result(
         &self,
         call: &pg_query::protobuf::FuncCall,
         scope: &[ScopeItem],
@@ -565,6 +571,46 @@ impl Folder {
             _ => None,
         }
     }
+}
+
+/// The type without modifiers (`numeric(10,2)` → `numeric`).
+fn without_modifiers(t: ColumnType) -> ColumnType {
+    if t.base.schema != names::PG_CATALOG {
+        return t;
+    }
+    match types::builtin(&t.base.name) {
+        Some(plain) if t.array_dimensions > 0 => types::array_of(&plain),
+        Some(plain) => plain,
+        None => t,
+    }
+}
+
+/// The result of `+ - * / %` on two types: numbers promote (`integer * numeric` is
+/// `numeric`), dates and times follow PostgreSQL's operators.
+fn arithmetic_type(operator: &str, left: ColumnType, right: ColumnType) -> Option<ColumnType> {
+    const NUMBERS: &[&str] = &["int2", "int4", "int8", "numeric", "float4", "float8"];
+    let rank = |t: &ColumnType| {
+        (t.array_dimensions == 0)
+            .then(|| NUMBERS.iter().position(|n| *n == t.base.name))
+            .flatten()
+    };
+    if let (Some(l), Some(r)) = (rank(&left), rank(&right)) {
+        let name = NUMBERS.get(l.max(r)).copied()?;
+        return types::builtin(name);
+    }
+    let (l, r) = (left.base.name.as_str(), right.base.name.as_str());
+    let name = match (l, operator, r) {
+        ("date", "+" | "-", "int2" | "int4") => "date",
+        ("date", "-", "date") => "int4",
+        ("date", "+" | "-", "interval") => "timestamp",
+        ("timestamp" | "timestamptz", "+" | "-", "interval") => l,
+        ("interval", "+", "timestamp" | "timestamptz") => r,
+        ("timestamp", "-", "timestamp") | ("timestamptz", "-", "timestamptz") => "interval",
+        ("interval", "+" | "-", "interval") => "interval",
+        ("interval", "*" | "/", _) | (_, "*", "interval") => "interval",
+        _ => return None,
+    };
+    types::builtin(name)
 }
 
 /// Renames the first columns after an alias's column list.
