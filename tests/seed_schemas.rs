@@ -2,7 +2,8 @@
 //! histories under `tests/fixtures/`: Neuroagent, Agent Prompt Train, Live
 //! Conversational Threads and Chat. Each set must
 //!
-//! - compile: `migrations!` accepts it (the modules below);
+//! - compile: `migrations!` accepts it and generates a typed module for every table
+//!   (the modules below, and the `NAME` of each table's module in the tests);
 //! - analyze without a single diagnostic;
 //! - apply with the runner, and apply again with nothing pending;
 //! - take one realistic row in every table, and give it back;
@@ -637,7 +638,12 @@ fn every_table(client: &mut Client) -> Vec<String> {
         .collect()
 }
 
-fn check_seed(name: &str, seed: &SeedRows, compiled: &[pgstrata::Migration]) {
+fn check_seed(
+    name: &str,
+    seed: &SeedRows,
+    compiled: &[pgstrata::Migration],
+    typed_tables: &[&str],
+) {
     let analysis = analyze_fixture(name);
     let migrations = runtime_migrations(&analysis);
     assert_eq!(
@@ -660,10 +666,13 @@ fn check_seed(name: &str, seed: &SeedRows, compiled: &[pgstrata::Migration]) {
     let mut tables: Vec<String> = seed.rows.iter().map(|r| r.table.to_string()).collect();
     tables.sort();
     tables.dedup();
+    let in_database = every_table(&mut client);
+    assert_eq!(tables, in_database, "{name}: one row for every table");
+    let mut typed: Vec<String> = typed_tables.iter().map(|t| t.to_string()).collect();
+    typed.sort();
     assert_eq!(
-        tables,
-        every_table(&mut client),
-        "{name}: one row for every table"
+        typed, in_database,
+        "{name}: the typed module has a module for every table"
     );
     for row in seed.rows {
         insert(&mut client, row);
@@ -702,28 +711,77 @@ fn check_seed(name: &str, seed: &SeedRows, compiled: &[pgstrata::Migration]) {
 
 #[test]
 fn neuroagent() {
-    check_seed("neuroagent", &rows::NEUROAGENT, neuroagent::MIGRATIONS);
-}
-
-#[test]
-fn agent_prompt_train() {
+    use neuroagent::schema::*;
     check_seed(
-        "agent_prompt_train",
-        &rows::AGENT_PROMPT_TRAIN,
-        agent_prompt_train::MIGRATIONS,
+        "neuroagent",
+        &rows::NEUROAGENT,
+        neuroagent::MIGRATIONS,
+        &[
+            alembic_version::NAME,
+            threads::NAME,
+            messages::NAME,
+            tool_calls::NAME,
+            tool_selection::NAME,
+            complexity_estimation::NAME,
+            token_consumption::NAME,
+        ],
     );
 }
 
 #[test]
+fn agent_prompt_train() {
+    use agent_prompt_train::schema::*;
+    check_seed(
+        "agent_prompt_train",
+        &rows::AGENT_PROMPT_TRAIN,
+        agent_prompt_train::MIGRATIONS,
+        &[
+            api_requests::NAME,
+            streaming_chunks::NAME,
+            conversation_analyses::NAME,
+            trains::NAME,
+            anthropic_credentials::NAME,
+            train_accounts::NAME,
+            train_api_keys::NAME,
+            train_members::NAME,
+        ],
+    );
+    // The materialized view has its module too.
+    assert_eq!(hourly_stats::NAME, "hourly_stats");
+}
+
+#[test]
 fn live_conversational_threads() {
+    use live_conversational_threads::schema::*;
     check_seed(
         "live_conversational_threads",
         &rows::LIVE_CONVERSATIONAL_THREADS,
         live_conversational_threads::MIGRATIONS,
+        &[
+            conversations::NAME,
+            utterances::NAME,
+            nodes::NAME,
+            relationships::NAME,
+            clusters::NAME,
+            edits_log::NAME,
+            api_calls_log::NAME,
+        ],
     );
 }
 
 #[test]
 fn chat() {
-    check_seed("chat", &rows::CHAT_TABLES, chat::MIGRATIONS);
+    use chat::schema::*;
+    check_seed(
+        "chat",
+        &rows::CHAT_TABLES,
+        chat::MIGRATIONS,
+        &[
+            accounts::NAME,
+            users::NAME,
+            agents::NAME,
+            chats::NAME,
+            chat_messages::NAME,
+        ],
+    );
 }
