@@ -15,7 +15,8 @@
 //!   first later migration that uses it;
 //! - `swap-adjacent`: two adjacent migrations swapped where the later one uses what the
 //!   earlier one creates (a table, a column, a type, a function);
-//! - `duplicate-create`: a `CREATE TABLE` copied to the end of the next migration.
+//! - `duplicate-create`: a `CREATE TABLE` copied to the end of the next migration (of
+//!   its own when it is the last).
 //!
 //! Misspellings are the usual slips: two letters swapped, one dropped or doubled, a
 //! neighbouring key. A misspelling may name another real column; the server then
@@ -24,9 +25,11 @@
 //! `PGSTRATA_MUTATIONS_VERBOSE=1` lists every mutant with both verdicts.
 //!
 //! The analyzer's verdict: an error other than `non-idempotent` (these histories were
-//! not written to be re-run) that the untouched set does not have. The server's
-//! verdict: the runner fails to apply the mutated set to a fresh database. The suite
-//! prints a table per kind, every disagreement, and fails below 95% agreement.
+//! not written to be re-run) that the untouched set does not have (crates.io has a
+//! broken `down.sql`, which the runner never runs). The server's verdict: the runner
+//! fails to apply the mutated set to a fresh database; to save time that database is a
+//! copy of one the runner brought to just before the mutant's first changed migration.
+//! The suite prints a table per kind, every disagreement, and fails below 95% agreement.
 
 use pg_query::protobuf::{
     self, AlterTableType, ConstrType, Node, ObjectType, RangeVar, ScanToken, Token,
