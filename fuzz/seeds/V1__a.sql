@@ -1,2 +1,0 @@
-CREATE TABLE IF NOT EXISTS a (id int);
-SELECT * FORM a;

@@ -1,1 +1,0 @@
--- a comment is not a statement
