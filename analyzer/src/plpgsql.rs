@@ -8,12 +8,14 @@ use crate::tree::find_all;
 use pg_query::protobuf::DoStmt;
 use pg_query::NodeEnum;
 use serde_json::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The code of a `DO` block.
 #[derive(Debug)]
 pub enum DoBody {
     /// The PL/pgSQL statement tree of the block's body.
-    Plpgsql(Value),
+    Plpgsql(Rc<Value>),
     /// Another language (`LANGUAGE plperl`): nothing to walk.
     OtherLanguage(String),
     /// PL/pgSQL that libpg_query cannot parse.
@@ -46,10 +48,31 @@ pub fn do_body(stmt: &DoStmt) -> DoBody {
     if language != "plpgsql" {
         return DoBody::OtherLanguage(language);
     }
-    match parse(&body) {
+    match parse_cached(body) {
         Some(tree) => DoBody::Plpgsql(tree),
         None => DoBody::Unparseable,
     }
+}
+
+thread_local! {
+    /// The last block parsed: each rule that reads a `DO` block asks for the same
+    /// one in turn, and parsing PL/pgSQL costs more than walking it.
+    static LAST_PARSED: RefCell<Option<(String, Option<Rc<Value>>)>> = const { RefCell::new(None) };
+}
+
+fn parse_cached(body: String) -> Option<Rc<Value>> {
+    let cached = LAST_PARSED.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(text, _)| *text == body)
+            .map(|(_, tree)| tree.clone())
+    });
+    if let Some(tree) = cached {
+        return tree;
+    }
+    let tree = parse(&body).map(Rc::new);
+    LAST_PARSED.with(|last| *last.borrow_mut() = Some((body, tree.clone())));
+    tree
 }
 
 /// The statement tree of a PL/pgSQL function body (`CREATE FUNCTION ... AS $$...$$`).

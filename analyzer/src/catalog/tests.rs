@@ -56,3 +56,58 @@ fn smoke() {
         Some("nextval('threads_id_seq'::regclass)")
     );
 }
+
+/// The relation name set must hold every relation after every statement of every
+/// set the tests know (a creating site that forgot to note its relation would make
+/// lookups miss it).
+#[test]
+fn every_relation_is_noted_after_every_statement() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![
+        here.join("../tests/fixtures/catalog_forms"),
+        here.join("../migrations"),
+    ];
+    let corpora = std::env::var_os("PGSTRATA_CORPORA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| here.join("../../shared/corpora"));
+    for entry in std::fs::read_dir(&corpora).into_iter().flatten().flatten() {
+        let order = entry.path().join("_meta/order.txt");
+        let Ok(text) = std::fs::read_to_string(&order) else {
+            continue;
+        };
+        let first = text.lines().next().unwrap_or_default();
+        let mut parts: Vec<&str> = first.split('/').collect();
+        if matches!(parts.pop(), Some("up.sql" | "migration.sql")) {
+            parts.pop();
+        }
+        dirs.push(entry.path().join(parts.join("/")));
+    }
+    assert!(
+        dirs.len() > 2,
+        "the corpora are missing at {}",
+        corpora.display()
+    );
+    for dir in dirs {
+        let discovery = crate::discover::discover(&dir, "m");
+        let mut folder = Folder::new();
+        for migration in &discovery.migrations {
+            let file = SourceFile::read(&migration.up.path, &migration.up.display).unwrap();
+            let parsed = parse_file(&file);
+            folder.begin_file(true);
+            for statement in &parsed.statements {
+                if let Some(node) = &statement.node {
+                    folder.apply(node);
+                    let mut unnoted = folder.unnoted_relations();
+                    unnoted.extend(folder.unnoted_constraints());
+                    assert!(
+                        unnoted.is_empty(),
+                        "{}:{}: {unnoted:?}",
+                        file.display,
+                        statement.line
+                    );
+                }
+            }
+            folder.end_file();
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! `character varying(255)`, `timestamp with time zone`, `numeric(10,2)`, `text[]`.
 
 use super::model::QualifiedName;
-use super::names::{self, PG_CATALOG};
+use super::names::PG_CATALOG;
 use pg_query::protobuf::TypeName;
 use pg_query::NodeEnum;
 
@@ -39,14 +39,19 @@ pub fn written(type_name: &TypeName, in_column: bool) -> WrittenType {
     if type_name.pct_type || type_name.setof {
         return WrittenType::Unresolvable;
     }
-    let parts = names::strings(&type_name.names);
+    // The last two names (`[catalog.]schema.name`), without collecting them.
+    let (mut schema, mut name) = (None, None);
+    for part in &type_name.names {
+        if let Some(NodeEnum::String(s)) = &part.node {
+            schema = name;
+            name = Some(s.sval.as_str());
+        }
+    }
+    let Some(name) = name else {
+        return WrittenType::Unresolvable;
+    };
     let array_dimensions = u32::try_from(type_name.array_bounds.len()).unwrap_or(u32::MAX);
     let typmods = typmods(type_name);
-    let (schema, name) = match parts.as_slice() {
-        [] => return WrittenType::Unresolvable,
-        [name] => (None, name.as_str()),
-        [.., schema, name] => (Some(schema.as_str()), name.as_str()),
-    };
     if in_column && schema.is_none() && array_dimensions == 0 {
         if let Some((serial, base)) = serial(name) {
             return WrittenType::Builtin(ColumnType {

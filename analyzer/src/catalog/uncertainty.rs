@@ -73,7 +73,7 @@ impl Uncertainty {
                     || self
                         .objects
                         .iter()
-                        .any(|o| o.schema == schema && o.name == name)
+                        .any(|o| o.name == name && o.schema == schema)
             }
             Subject::Searched(name, path) => path.iter().any(|schema| {
                 self.schemas.contains(schema.as_str())

@@ -60,6 +60,22 @@ impl Folder {
         let parent_column = parent.columns.iter().find(|c| c.name == cmd.name).cloned();
         let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
         let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        if subtype == AlterTableType::AtAddConstraint {
+            // A check or foreign key copied to children keeps its name, in their
+            // schemas.
+            let copied: Vec<&str> = parent
+                .checks
+                .last()
+                .map(|c| c.name.as_str())
+                .into_iter()
+                .chain(parent.foreign_keys.last().map(|k| k.name.as_str()))
+                .collect();
+            for child in &children {
+                for name in &copied {
+                    self.note_constraint(&child.schema, name);
+                }
+            }
+        }
         for child in children {
             let Some(t) = self.table_mut(&child) else {
                 continue;
@@ -350,6 +366,9 @@ impl Folder {
     /// Tables that inherit from `table` (partitions included), recursively.
     pub(super) fn children_of(&self, table: &QualifiedName) -> Vec<QualifiedName> {
         let mut found: Vec<QualifiedName> = Vec::new();
+        if self.catalog.tables.iter().all(|t| t.inherits.is_empty()) {
+            return found;
+        }
         let mut queue = vec![table.clone()];
         while let Some(parent) = queue.pop() {
             for t in &self.catalog.tables {
@@ -570,6 +589,9 @@ impl Folder {
         let primary = parent_table.primary_key.clone();
         let unique = parent_table.unique.clone();
         let foreign_keys = parent_table.foreign_keys.clone();
+        for key in &foreign_keys {
+            self.note_constraint(&partition.schema, &key.name);
+        }
         for index in indexes {
             let equivalent = self.table(partition).is_some_and(|t| {
                 t.indexes.iter().any(|i| {
@@ -661,7 +683,7 @@ impl Folder {
         self.catalog
             .composite_types
             .iter_mut()
-            .find(|t| t.schema == name.schema && t.name == name.name)
+            .find(|t| t.name == name.name && t.schema == name.schema)
     }
 }
 

@@ -121,7 +121,7 @@ impl Folder {
                 .catalog
                 .domains
                 .iter()
-                .any(|d| d.schema == column.base_type.schema && d.name == column.base_type.name)
+                .any(|d| d.name == column.base_type.name && d.schema == column.base_type.schema)
     }
 
     /// Creates the sequence a serial or identity column owns, named as PostgreSQL
@@ -141,6 +141,7 @@ impl Folder {
                 regclass_literal(&sequence)
             ));
         }
+        self.note_relation(&table.schema, &name);
         self.catalog.sequences.push(Sequence {
             schema: table.schema.clone(),
             name,

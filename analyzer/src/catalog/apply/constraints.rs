@@ -55,17 +55,19 @@ impl Folder {
 
     /// Whether any constraint of `schema` is called `name` (`ConstraintNameExists`).
     pub(in crate::catalog) fn constraint_name_taken(&self, schema: &str, name: &str) -> bool {
+        if !self.may_be_constraint(schema, name) {
+            return false;
+        }
+        // Names first: schemas are mostly alike and dearer to compare.
         self.catalog
             .tables
             .iter()
-            .filter(|t| t.schema == schema)
-            .any(|t| constraint_names(t).any(|n| n == name))
+            .any(|t| constraint_names(t).any(|n| n == name) && t.schema == schema)
             || self
                 .catalog
                 .domains
                 .iter()
-                .filter(|d| d.schema == schema)
-                .any(|d| d.checks.iter().any(|c| c.name == name))
+                .any(|d| d.checks.iter().any(|c| c.name == name) && d.schema == schema)
     }
 
     fn add_check(&mut self, table: &QualifiedName, constraint: &Constraint, anchor: Anchor) {
@@ -88,6 +90,7 @@ impl Folder {
             name,
             expression: deparse::expression(expression).unwrap_or_default(),
         };
+        self.note_constraint(&table.schema, &check.name);
         if let Some(t) = self.table_mut(table) {
             t.checks.push(check);
         }
@@ -100,33 +103,52 @@ impl Folder {
         expression: &pg_query::protobuf::Node,
         anchor: Anchor,
     ) -> Vec<String> {
-        let Some(known) = self
-            .table(table)
-            .map(|t| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
-        else {
-            return Vec::new();
-        };
-        let mut read = Vec::new();
-        for reference in walk::column_references(expression) {
-            let name = match reference.fields.as_slice() {
-                [name] => name,
-                [qualifier, name] if *qualifier == table.name => name,
-                _ => continue,
+        let mut read: Vec<String> = Vec::new();
+        let mut missing: Vec<(String, Anchor)> = Vec::new();
+        {
+            let Some(known) = self.column_names(table) else {
+                return read;
             };
-            if !known.contains(name) {
-                let at = if reference.location >= 0 {
-                    Anchor::at(reference.location)
-                } else {
-                    anchor.clone()
+            for reference in walk::column_references(expression) {
+                let name = match reference.fields.as_slice() {
+                    [name] => name,
+                    [qualifier, name] if *qualifier == table.name => name,
+                    _ => continue,
                 };
-                self.report_unknown_column(table, name, &known, at);
-                continue;
-            }
-            if !read.contains(name) {
-                read.push(name.clone());
+                if !known.contains(&name.as_str()) {
+                    let at = if reference.location >= 0 {
+                        Anchor::at(reference.location)
+                    } else {
+                        anchor.clone()
+                    };
+                    missing.push((name.clone(), at));
+                } else if !read.contains(name) {
+                    read.push(name.clone());
+                }
             }
         }
+        self.report_missing_columns(table, missing);
         read
+    }
+
+    /// Reports columns a statement names that `table` lacks.
+    pub(in crate::catalog) fn report_missing_columns(
+        &mut self,
+        table: &QualifiedName,
+        missing: Vec<(String, Anchor)>,
+    ) {
+        if missing.is_empty() {
+            return;
+        }
+        let known: Vec<String> = self
+            .column_names(table)
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for (name, at) in missing {
+            self.report_unknown_column(table, &name, &known, at);
+        }
     }
 
     pub(in crate::catalog) fn report_unknown_column(
@@ -149,24 +171,30 @@ impl Folder {
         names: &[String],
         anchor: &Anchor,
     ) -> bool {
-        let Some(known) = self
-            .relation_columns(table)
-            .map(|c| c.into_iter().map(|(n, _)| n).collect::<Vec<_>>())
-        else {
-            return true;
+        let missing: Vec<&String> = match self.column_names(table) {
+            Some(known) => names
+                .iter()
+                .filter(|n| !known.contains(&n.as_str()))
+                .collect(),
+            None => return true,
         };
-        let mut all = true;
-        for name in names {
-            if !known.contains(name) {
-                let at = match anchor {
-                    Anchor::Statement => Anchor::Name(name.clone()),
-                    other => other.clone(),
-                };
-                self.report_unknown_column(table, name, &known, at);
-                all = false;
-            }
+        if missing.is_empty() {
+            return true;
         }
-        all
+        let known: Vec<String> = self
+            .column_names(table)
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for name in missing {
+            let at = match anchor {
+                Anchor::Statement => Anchor::Name(name.clone()),
+                other => other.clone(),
+            };
+            self.report_unknown_column(table, name, &known, at);
+        }
+        false
     }
 
     fn add_key(
@@ -256,11 +284,13 @@ impl Folder {
         if !constraint.conname.is_empty() {
             index.name = constraint.conname.clone();
         }
+        let index_name = index.name.clone();
         index.unique = true;
         let key = Key {
             name: index.name.clone(),
             columns: index.columns.clone(),
         };
+        self.note_relation(&table.schema, &index_name);
         self.attach_key(table, key, index, primary, false);
     }
 
@@ -273,6 +303,7 @@ impl Folder {
         primary: bool,
         propagate: bool,
     ) {
+        self.note_constraint(&table.schema, &key.name);
         let Some(t) = self.table_mut(table) else {
             return;
         };
@@ -287,6 +318,7 @@ impl Folder {
             t.unique.push(key);
         }
         t.indexes.push(index.clone());
+        self.note_relation(&table.schema, &index.name);
         if propagate {
             self.propagate_index(table, &index, Some(primary));
         }
@@ -333,6 +365,7 @@ impl Folder {
             .where_clause
             .as_deref()
             .and_then(deparse::expression);
+        self.note_relation(&table.schema, &name);
         if let Some(t) = self.table_mut(table) {
             t.indexes.push(Index {
                 name,
@@ -395,6 +428,7 @@ impl Folder {
             on_delete: action(&constraint.fk_del_action).to_string(),
             on_update: action(&constraint.fk_upd_action).to_string(),
         };
+        self.note_constraint(&table.schema, &key.name);
         if let Some(t) = self.table_mut(table) {
             t.foreign_keys.push(key);
         }

@@ -2,9 +2,15 @@
 //! top-level SQL, with the block's guards understood. Under an existence check
 //! (`IF NOT EXISTS (SELECT ... FROM pg_type ...) THEN CREATE TYPE`) a statement acts
 //! as if it had `IF NOT EXISTS`; in a block whose handler catches the error a
-//! statement raises (`EXCEPTION WHEN duplicate_object`) the block's changes are
-//! rolled back; under any other condition or in a loop the objects a statement
-//! touches become uncertain. Dynamic `EXECUTE` makes everything uncertain.
+//! statement raises (`EXCEPTION WHEN duplicate_object`) the rest of the block does
+//! not run; under any other condition or in a loop the objects a statement touches
+//! become uncertain. Dynamic `EXECUTE` makes everything uncertain.
+//!
+//! PostgreSQL rolls a block back when its handler catches an error. The fold does
+//! not keep a copy of the catalog per block (the idiom is common, and a copy costs
+//! as much as the catalog): a statement that fails changes nothing in the fold,
+//! except the few that can fail halfway, and what the block's earlier statements
+//! did is kept but made uncertain.
 
 use super::super::fold::Folder;
 use super::super::model::QualifiedName;
@@ -46,12 +52,12 @@ impl Folder {
 
 /// A `BEGIN ... EXCEPTION` block being walked.
 struct Block {
-    /// The state to return to if a handler of this block catches an error.
-    snapshot: Box<Folder>,
     /// The conditions this block's own handlers catch.
     catches: Vec<String>,
     /// An error was caught: the rest of the block does not run.
     failed: bool,
+    /// The statements applied in the block so far (what a rollback would undo).
+    applied: Vec<NodeEnum>,
 }
 
 struct Applier<'f> {
@@ -65,12 +71,11 @@ impl Applier<'_> {
         self.blocks.iter().any(|b| b.failed)
     }
 
-    /// The innermost block whose handlers catch `condition`.
-    fn catching_block(&mut self, condition: &str) -> Option<&mut Block> {
+    /// The depth of the innermost block whose handlers catch `condition`.
+    fn catching_block(&self, condition: &str) -> Option<usize> {
         self.blocks
-            .iter_mut()
-            .rev()
-            .find(|b| b.catches.iter().any(|c| c == "others" || c == condition))
+            .iter()
+            .rposition(|b| b.catches.iter().any(|c| c == "others" || c == condition))
     }
 
     fn apply(&mut self, node: &NodeEnum, guard: &Guard) {
@@ -79,10 +84,11 @@ impl Applier<'_> {
         if guard.conditional {
             self.mark_touched(node);
         }
+        let fails_halfway = can_fail_halfway(node, &problems);
         for problem in problems {
             let condition = problem.condition();
-            if let Some(block) = self.catching_block(condition) {
-                block.failed = true;
+            if let Some(depth) = self.catching_block(condition) {
+                self.roll_back(depth, node, fails_halfway);
                 return;
             }
             if guard.checked || guard.conditional {
@@ -94,6 +100,24 @@ impl Applier<'_> {
                 anchor: Anchor::Statement,
                 ..problem
             });
+        }
+    }
+
+    /// A handler at `depth` caught the error of `failed`: the blocks from there in
+    /// stop, and what they did (which PostgreSQL undoes) becomes uncertain.
+    fn roll_back(&mut self, depth: usize, failed: &NodeEnum, fails_halfway: bool) {
+        let mut undone: Vec<NodeEnum> = Vec::new();
+        for block in self.blocks.iter_mut().skip(depth) {
+            undone.append(&mut block.applied);
+        }
+        if let Some(block) = self.blocks.get_mut(depth) {
+            block.failed = true;
+        }
+        if fails_halfway {
+            undone.push(failed.clone());
+        }
+        for node in &undone {
+            self.mark_touched(node);
         }
     }
 
@@ -143,6 +167,9 @@ impl plpgsql::Visitor for Applier<'_> {
             if self.skipping() {
                 break;
             }
+            if let Some(block) = self.blocks.last_mut() {
+                block.applied.push(node.clone());
+            }
         }
         true
     }
@@ -159,12 +186,10 @@ impl plpgsql::Visitor for Applier<'_> {
     fn enter_handled_block(&mut self, guard: &Guard) {
         let outer = self.blocks.iter().map(|b| b.catches.len()).sum::<usize>();
         let catches = guard.caught.iter().skip(outer).cloned().collect();
-        let mut snapshot = Box::new(self.folder.clone());
-        snapshot.problems.clear();
         self.blocks.push(Block {
-            snapshot,
             catches,
             failed: false,
+            applied: Vec::new(),
         });
     }
 
@@ -172,12 +197,30 @@ impl plpgsql::Visitor for Applier<'_> {
         let Some(block) = self.blocks.pop() else {
             return;
         };
-        if block.failed {
-            // The block's changes roll back; what became uncertain stays so.
-            let uncertainty = self.folder.uncertainty.clone();
-            *self.folder = *block.snapshot;
-            self.folder.uncertainty = uncertainty;
+        // What an inner block did belongs to the outer one too, should that roll back.
+        if !block.failed {
+            if let Some(outer) = self.blocks.last_mut() {
+                outer.applied.extend(block.applied);
+            }
         }
+    }
+}
+
+/// Whether a statement that raised `problems` may have changed the fold before
+/// failing: a `CREATE TABLE` whose problem is not a name clash (it is created with
+/// what could be read), or an `ALTER TABLE` of several subcommands. The others check
+/// before they change anything.
+fn can_fail_halfway(node: &NodeEnum, problems: &[Problem]) -> bool {
+    let clash_only = problems
+        .iter()
+        .all(|p| matches!(p.kind, super::super::problem::ProblemKind::Duplicate { .. }));
+    match node {
+        NodeEnum::CreateStmt(_) | NodeEnum::CreateTableAsStmt(_) | NodeEnum::ViewStmt(_) => {
+            !clash_only
+        }
+        NodeEnum::AlterTableStmt(s) => s.cmds.len() > 1,
+        NodeEnum::CreateSchemaStmt(s) => !s.schema_elts.is_empty(),
+        _ => false,
     }
 }
 

@@ -126,7 +126,7 @@ impl Folder {
             RelationKind::Sequence => self
                 .catalog
                 .sequences
-                .retain(|s| !(s.schema == name.schema && s.name == name.name)),
+                .retain(|s| !(s.name == name.name && s.schema == name.schema)),
             _ => {}
         }
     }
@@ -158,7 +158,7 @@ impl Folder {
         });
         self.catalog
             .tables
-            .retain(|t| !(t.schema == name.schema && t.name == name.name));
+            .retain(|t| !(t.name == name.name && t.schema == name.schema));
         for t in self.catalog.tables.iter_mut() {
             t.foreign_keys.retain(|k| &k.references != name);
             t.inherits.retain(|p| p != name);
@@ -170,7 +170,7 @@ impl Folder {
     pub(super) fn remove_view(&mut self, name: &QualifiedName, cascade: bool) {
         self.catalog
             .views
-            .retain(|v| !(v.schema == name.schema && v.name == name.name));
+            .retain(|v| !(v.name == name.name && v.schema == name.schema));
         self.view_sources.remove(name);
         self.triggers_on_removed(name);
         self.remove_dependent_views(name, cascade);

@@ -34,20 +34,10 @@ impl Folder {
                 _ => None,
             })
             .collect();
-        let shape_known = !self.shape_uncertain(&table);
-        let known_columns: Vec<String> = self
-            .relation_columns(&table)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        if shape_known {
-            for element in &elements {
-                self.check_element_columns(&table, element, &known_columns);
-            }
-            if let Some(predicate) = stmt.where_clause.as_deref() {
-                self.check_expression_columns(&table, predicate, &known_columns);
-            }
+        if !self.shape_uncertain(&table) {
+            let missing =
+                self.missing_index_columns(&table, &elements, stmt.where_clause.as_deref());
+            self.report_missing_columns(&table, missing);
         }
         let name = if stmt.idxname.is_empty() {
             // INCLUDE columns count in the name too.
@@ -91,6 +81,7 @@ impl Folder {
             },
             predicate: stmt.where_clause.as_deref().and_then(deparse::expression),
         };
+        self.note_relation(&table.schema, &index.name);
         if kind == RelationKind::MaterializedView {
             if let Some(view) = self.view_mut(&table) {
                 view.indexes.push(index);
@@ -113,6 +104,9 @@ impl Folder {
         index: &Index,
         constraint: Option<bool>,
     ) {
+        if self.catalog.tables.iter().all(|t| t.partition_of.is_none()) {
+            return;
+        }
         let partitions: Vec<QualifiedName> = self
             .catalog
             .tables
@@ -126,40 +120,40 @@ impl Folder {
         }
     }
 
-    fn check_element_columns(
-        &mut self,
+    /// The columns an index's elements and predicate name that `table` lacks.
+    fn missing_index_columns(
+        &self,
         table: &QualifiedName,
-        element: &IndexElem,
-        known: &[String],
-    ) {
-        if let Some(expression) = element.expr.as_deref() {
-            self.check_expression_columns(table, expression, known);
-        } else if !element.name.is_empty() && !known.contains(&element.name) {
-            self.report_unknown_column(
-                table,
-                &element.name,
-                known,
-                Anchor::Name(element.name.clone()),
-            );
-        }
-    }
-
-    fn check_expression_columns(
-        &mut self,
-        table: &QualifiedName,
-        expression: &Node,
-        known: &[String],
-    ) {
-        for reference in walk::column_references(expression) {
-            let name = match reference.fields.as_slice() {
-                [name] => name,
-                [qualifier, name] if *qualifier == table.name => name,
-                _ => continue,
-            };
-            if !known.contains(name) {
-                self.report_unknown_column(table, name, known, Anchor::at(reference.location));
+        elements: &[&IndexElem],
+        predicate: Option<&Node>,
+    ) -> Vec<(String, Anchor)> {
+        let Some(known) = self.column_names(table) else {
+            return Vec::new();
+        };
+        let mut missing = Vec::new();
+        let mut expressions: Vec<&Node> = predicate.into_iter().collect();
+        for element in elements {
+            match element.expr.as_deref() {
+                Some(expression) => expressions.push(expression),
+                None if !element.name.is_empty() && !known.contains(&element.name.as_str()) => {
+                    missing.push((element.name.clone(), Anchor::Name(element.name.clone())));
+                }
+                None => {}
             }
         }
+        for expression in expressions {
+            for reference in walk::column_references(expression) {
+                let name = match reference.fields.as_slice() {
+                    [name] => name,
+                    [qualifier, name] if *qualifier == table.name => name,
+                    _ => continue,
+                };
+                if !known.contains(&name.as_str()) {
+                    missing.push((name.clone(), Anchor::at(reference.location)));
+                }
+            }
+        }
+        missing
     }
 }
 

@@ -115,6 +115,7 @@ impl Folder {
             return;
         }
         let owned_by = self.owned_by(&stmt.options);
+        self.note_relation(&schema, &relation.relname);
         self.catalog.sequences.push(Sequence {
             schema,
             name: relation.relname.clone(),
@@ -139,7 +140,7 @@ impl Folder {
         };
         if let Some(owned_by) = self.owned_by(&stmt.options) {
             for s in self.catalog.sequences.iter_mut() {
-                if s.schema == name.schema && s.name == name.name {
+                if s.name == name.name && s.schema == name.schema {
                     s.owned_by = owned_by.clone();
                 }
             }
@@ -410,7 +411,7 @@ impl Folder {
                             .catalog
                             .enums
                             .iter_mut()
-                            .filter(|e| e.schema == name.schema && e.name == name.name)
+                            .filter(|e| e.name == name.name && e.schema == name.schema)
                         {
                             e.comment = text.clone();
                         }
@@ -508,6 +509,9 @@ fn changes_schema(stmt: &CreateFunctionStmt, language: &str) -> bool {
         _ => None,
     });
     let Some(body) = body else { return false };
+    if !mentions_schema_change(&body) {
+        return false;
+    }
     match language {
         "sql" => match crate::parse::ffi_parse(&body) {
             Ok(tree) => tree
@@ -527,6 +531,17 @@ fn changes_schema(stmt: &CreateFunctionStmt, language: &str) -> bool {
         },
         _ => false,
     }
+}
+
+/// Whether a body's text holds a word that starts a schema change (or dynamic SQL):
+/// most function bodies (triggers, queries) do not, and need no parse.
+fn mentions_schema_change(body: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "create", "alter", "drop", "execute", "comment", "grant", "revoke", "rename", "call",
+        "security", "import",
+    ];
+    body.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|word| WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)))
 }
 
 fn changes_schema_sql_nodes(body: &Node) -> bool {

@@ -21,6 +21,8 @@ use super::problem::{Anchor, ObjectKind, Problem};
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
+pub(super) use constraints::constraint_names;
+
 impl Folder {
     /// Folds one top-level statement; returns what the server would reject.
     pub fn apply(&mut self, node: &NodeEnum) -> Vec<Problem> {

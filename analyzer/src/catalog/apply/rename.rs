@@ -15,6 +15,11 @@ use pg_query::NodeEnum;
 
 impl Folder {
     pub(super) fn rename(&mut self, stmt: &RenameStmt) {
+        self.rename_any(stmt);
+        self.rebuild_relation_names();
+    }
+
+    fn rename_any(&mut self, stmt: &RenameStmt) {
         let Ok(object_type) = ObjectType::try_from(stmt.rename_type) else {
             return;
         };
@@ -174,7 +179,7 @@ impl Folder {
 
     fn rename_sequence(&mut self, old: &QualifiedName, new: &QualifiedName) {
         for s in self.catalog.sequences.iter_mut() {
-            if s.schema == old.schema && s.name == old.name {
+            if s.name == old.name && s.schema == old.schema {
                 s.name = new.name.clone();
             }
         }
@@ -404,21 +409,21 @@ impl Folder {
         for e in c
             .enums
             .iter_mut()
-            .filter(|e| e.schema == old.schema && e.name == old.name)
+            .filter(|e| e.name == old.name && e.schema == old.schema)
         {
             e.name = new.name.clone();
         }
         for d in c
             .domains
             .iter_mut()
-            .filter(|d| d.schema == old.schema && d.name == old.name)
+            .filter(|d| d.name == old.name && d.schema == old.schema)
         {
             d.name = new.name.clone();
         }
         for t in c
             .composite_types
             .iter_mut()
-            .filter(|t| t.schema == old.schema && t.name == old.name)
+            .filter(|t| t.name == old.name && t.schema == old.schema)
         {
             t.name = new.name.clone();
         }
@@ -592,6 +597,11 @@ impl Folder {
 
     /// `ALTER ... SET SCHEMA`.
     pub(super) fn set_schema(&mut self, stmt: &AlterObjectSchemaStmt) {
+        self.move_to_schema(stmt);
+        self.rebuild_relation_names();
+    }
+
+    fn move_to_schema(&mut self, stmt: &AlterObjectSchemaStmt) {
         let Ok(object_type) = ObjectType::try_from(stmt.object_type) else {
             return;
         };
@@ -641,7 +651,7 @@ impl Folder {
                     }
                     RelationKind::Sequence => {
                         for s in self.catalog.sequences.iter_mut() {
-                            if s.schema == old.schema && s.name == old.name {
+                            if s.name == old.name && s.schema == old.schema {
                                 s.schema = new_schema.clone();
                             }
                         }
@@ -674,21 +684,21 @@ impl Folder {
                 for e in c
                     .enums
                     .iter_mut()
-                    .filter(|e| e.schema == old.schema && e.name == old.name)
+                    .filter(|e| e.name == old.name && e.schema == old.schema)
                 {
                     e.schema = new_schema.clone();
                 }
                 for d in c
                     .domains
                     .iter_mut()
-                    .filter(|d| d.schema == old.schema && d.name == old.name)
+                    .filter(|d| d.name == old.name && d.schema == old.schema)
                 {
                     d.schema = new_schema.clone();
                 }
                 for t in c
                     .composite_types
                     .iter_mut()
-                    .filter(|t| t.schema == old.schema && t.name == old.name)
+                    .filter(|t| t.name == old.name && t.schema == old.schema)
                 {
                     t.schema = new_schema.clone();
                 }

@@ -167,6 +167,9 @@ impl Folder {
                 _ => {}
             }
         }
+        for check in &inherited_checks {
+            self.note_constraint(&name.schema, &check.name);
+        }
         table.checks = inherited_checks;
 
         for column_name in &owners {
@@ -179,6 +182,7 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
+            self.note_relation(&name.schema, &name.name);
             self.catalog.tables.push(table);
         }
         self.add_pending_constraints(&name, &pending);
@@ -277,7 +281,7 @@ impl Folder {
             .catalog
             .composite_types
             .iter()
-            .find(|t| t.schema == found.schema && t.name == found.name)
+            .find(|t| t.name == found.name && t.schema == found.schema)
         {
             for attribute in &composite.attributes {
                 columns.push(Column {
@@ -369,6 +373,9 @@ impl Folder {
 
     /// Copies a `LIKE` source's checks (same names) and indexes (new names).
     fn apply_like_extras(&mut self, table: &QualifiedName, extras: LikeExtras) {
+        for check in &extras.checks {
+            self.note_constraint(&table.schema, &check.name);
+        }
         let _ = &extras.source;
         if let Some(t) = self.table_mut(table) {
             t.checks.extend(extras.checks);
@@ -399,6 +406,10 @@ impl Folder {
             Some(false) => self.choose_index_name(table, Some(&addition), "key", true),
             None => self.choose_index_name(table, Some(&addition), "idx", false),
         };
+        self.note_relation(&table.schema, &name);
+        if constraint.is_some() {
+            self.note_constraint(&table.schema, &name);
+        }
         let Some(t) = self.table_mut(table) else {
             return;
         };
@@ -424,6 +435,7 @@ impl Folder {
             }),
             None => {}
         }
+
         t.indexes.push(copy);
     }
 
@@ -458,6 +470,9 @@ impl Folder {
         let foreign_keys = parent_table.foreign_keys.clone();
         for (index, constraint) in indexes {
             self.clone_index(partition, &index, constraint);
+        }
+        for key in &foreign_keys {
+            self.note_constraint(&partition.schema, &key.name);
         }
         if let Some(t) = self.table_mut(partition) {
             for key in foreign_keys {
@@ -554,6 +569,7 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
+            self.note_relation(&name.schema, &name.name);
             self.catalog.tables.push(table);
         }
     }

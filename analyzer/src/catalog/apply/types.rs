@@ -59,7 +59,7 @@ impl Folder {
             self.catalog
                 .enums
                 .iter()
-                .any(|e| e.schema == q.schema && e.name == q.name)
+                .any(|e| e.name == q.name && e.schema == q.schema)
         });
         let Some(name) = found else {
             let candidates: Vec<String> =
@@ -77,7 +77,7 @@ impl Folder {
             .catalog
             .enums
             .iter()
-            .find(|e| e.schema == name.schema && e.name == name.name)
+            .find(|e| e.name == name.name && e.schema == name.schema)
             .map(|e| e.labels.clone())
         else {
             return;
@@ -151,7 +151,7 @@ impl Folder {
             .catalog
             .enums
             .iter_mut()
-            .find(|e| e.schema == name.schema && e.name == name.name)
+            .find(|e| e.name == name.name && e.schema == name.schema)
         {
             e.labels = labels;
         }
@@ -180,6 +180,7 @@ impl Folder {
                 attributes.push(column);
             }
         }
+        self.note_relation(&schema, &relation.relname);
         self.catalog.composite_types.push(CompositeType {
             schema,
             name: relation.relname.clone(),
@@ -269,11 +270,14 @@ impl Folder {
                 constraint.conname.clone()
             }
         });
+        if let Some(name) = &check_name {
+            self.note_constraint(&domain.schema, name);
+        }
         let Some(d) = self
             .catalog
             .domains
             .iter_mut()
-            .find(|d| d.schema == domain.schema && d.name == domain.name)
+            .find(|d| d.name == domain.name && d.schema == domain.schema)
         else {
             return;
         };
@@ -307,7 +311,7 @@ impl Folder {
             self.catalog
                 .domains
                 .iter()
-                .any(|d| d.schema == q.schema && d.name == q.name)
+                .any(|d| d.name == q.name && d.schema == q.schema)
         });
         let Some(domain) = found else {
             let candidates: Vec<String> = self
@@ -358,7 +362,7 @@ impl Folder {
                     .catalog
                     .domains
                     .iter()
-                    .find(|d| d.schema == domain.schema && d.name == domain.name)
+                    .find(|d| d.name == domain.name && d.schema == domain.schema)
                     .is_some_and(|d| d.checks.iter().any(|c| c.name == stmt.name));
                 if !exists {
                     if !stmt.missing_ok {
@@ -386,6 +390,6 @@ impl Folder {
         self.catalog
             .domains
             .iter_mut()
-            .find(|d| d.schema == name.schema && d.name == name.name)
+            .find(|d| d.name == name.name && d.schema == name.schema)
     }
 }

@@ -60,6 +60,7 @@ impl Folder {
             }
             return;
         }
+        self.note_relation(&schema, &relation.relname);
         self.catalog.views.push(View {
             schema,
             name: relation.relname.clone(),
@@ -93,6 +94,7 @@ impl Folder {
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
+        self.note_relation(&schema, &relation.relname);
         self.catalog.views.push(View {
             schema,
             name: relation.relname.clone(),
