@@ -142,3 +142,46 @@ fn the_non_idempotent_rule_flags_histories_not_written_to_run_twice() {
     }
     eprintln!("{:<32} {:>10} {:>10} {total:>9}", "all", "", "");
 }
+
+#[test]
+fn the_catalog_rule_finds_no_false_errors_in_histories_that_apply() {
+    eprintln!(
+        "{:<32} {:>10} {:>7} {:>6} {:>6} {:>9} {:>7}",
+        "set", "statements", "tables", "views", "enums", "uncertain", "errors"
+    );
+    for (name, set, dir, _) in sets() {
+        let migrations_dir = if dir.is_empty() {
+            set.clone()
+        } else {
+            set.join(&dir)
+        };
+        let analysis = analyze(&migrations_dir, &dir, &Config::default());
+        let errors: Vec<String> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "catalog")
+            .map(pgstrata_analyzer::render)
+            .collect();
+        let catalog = &analysis.catalog;
+        let statements: usize = analysis.migrations.iter().map(|m| m.statements.len()).sum();
+        eprintln!(
+            "{name:<32} {statements:>10} {:>7} {:>6} {:>6} {:>9} {:>7}",
+            catalog.tables.len(),
+            catalog.views.len(),
+            catalog.enums.len(),
+            catalog.uncertain.len(),
+            errors.len()
+        );
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        assert!(
+            !catalog.tables.is_empty(),
+            "{name}: the catalog holds the history's tables"
+        );
+        // What the catalog could not follow stays small and named.
+        assert!(
+            catalog.uncertain.iter().all(|u| u.name != "*"),
+            "{name}: {:?}",
+            catalog.uncertain
+        );
+    }
+}
