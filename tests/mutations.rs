@@ -1252,7 +1252,7 @@ struct ScratchCopy<'a> {
 impl<'a> ScratchCopy<'a> {
     fn of(set: &'a CorpusSet) -> ScratchCopy<'a> {
         let dir = std::env::temp_dir().join(format!(
-            "pgstrata-mutations-{}/{}",
+            "pgstrata-mutations-{}-{}",
             std::process::id(),
             set.name
         ));
