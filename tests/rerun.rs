@@ -31,7 +31,10 @@ fn case(name: String, setup: &'static str, sql: &'static str) -> Case {
         name,
         setup,
         sql,
-        flagged: checked.diagnostics.iter().any(|d| d.rule == "non-idempotent"),
+        flagged: checked
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == "non-idempotent"),
         statements: checked
             .parsed
             .statements
