@@ -226,7 +226,9 @@ impl Folder {
             AlterTableType::AtAddInherit => {
                 if let Some(NodeEnum::RangeVar(parent)) = def {
                     if let Some((parent, _)) = self.require_relation(parent) {
-                        if let Some(t) = self.table_mut(table) {
+                        // PostgreSQL refuses a cycle; the fold must not build one.
+                        let cycle = &parent == table || self.children_of(table).contains(&parent);
+                        if let Some(t) = self.table_mut(table).filter(|_| !cycle) {
                             t.inherits.push(parent);
                         }
                     }
@@ -576,6 +578,10 @@ impl Folder {
 
     /// `ATTACH PARTITION`: the partition gets the parent's indexes it lacks.
     fn attach_partition(&mut self, parent: &QualifiedName, partition: &QualifiedName) {
+        // PostgreSQL refuses a cycle; the fold must not build one.
+        if partition == parent || self.children_of(partition).contains(parent) {
+            return;
+        }
         if let Some(t) = self.table_mut(partition) {
             t.partition_of = Some(parent.clone());
             if !t.inherits.contains(parent) {

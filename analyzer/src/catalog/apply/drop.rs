@@ -145,6 +145,7 @@ impl Folder {
             .filter(|t| {
                 t.partition_of.as_ref() == Some(name) || (cascade && t.inherits.contains(name))
             })
+            .filter(|t| !(t.schema == name.schema && t.name == name.name))
             .map(|t| QualifiedName::new(&t.schema, &t.name))
             .collect();
         for child in children {
