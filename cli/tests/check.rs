@@ -49,6 +49,7 @@ fn the_macro_and_the_cli_print_the_same_text() {
         ("non_idempotent", "non_idempotent/statements"),
         ("unused_allow", "allow/allows_nothing"),
         ("two_files", "syntax/errors_in_two_files"),
+        ("catalog", "catalog/unknown_names"),
     ] {
         let expected =
             std::fs::read_to_string(root.join(format!("tests/ui/{expectation}.stderr"))).unwrap();
