@@ -100,13 +100,28 @@ fn the_fold_alone() {
         .iter()
         .map(|m| parse_file(&SourceFile::read(&m.up.path, &m.up.display).unwrap()))
         .collect();
+    // `PGSTRATA_COST_ONLY=CreateStmt` folds only the statements of one kind.
+    let only = std::env::var("PGSTRATA_COST_ONLY").ok();
+    let selected: Vec<Vec<bool>> = parsed
+        .iter()
+        .map(|file| {
+            file.statements
+                .iter()
+                .map(|s| {
+                    let kind = format!("{:?}", s.node);
+                    only.as_deref()
+                        .is_none_or(|o| kind.starts_with(&format!("Some({o}")))
+                })
+                .collect()
+        })
+        .collect();
     let start = Instant::now();
     for _ in 0..20 {
         let mut folder = Folder::new();
-        for file in &parsed {
+        for (file, selected) in parsed.iter().zip(&selected) {
             folder.begin_file(true);
-            for statement in &file.statements {
-                if let Some(node) = &statement.node {
+            for (statement, selected) in file.statements.iter().zip(selected) {
+                if let (Some(node), true) = (&statement.node, selected) {
                     std::hint::black_box(folder.apply(node));
                 }
             }

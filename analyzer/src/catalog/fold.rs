@@ -40,6 +40,8 @@ pub struct Folder {
     /// `relation_names` is for relations: PostgreSQL chooses names unique in the
     /// schema, and a missing name needs no scan.
     constraint_names: NameSets,
+    /// Every enum, domain and other non-relation type name that may exist, by schema.
+    type_names: NameSets,
     /// Where tables were last found in `catalog.tables`, by schema and name.
     table_positions: RefCell<HashMap<String, HashMap<String, usize, Fnv>, Fnv>>,
 }
@@ -159,6 +161,7 @@ impl Folder {
             problems: Vec::new(),
             relation_names: NameSets::default(),
             constraint_names: NameSets::default(),
+            type_names: NameSets::default(),
             table_positions: RefCell::default(),
         }
     }
@@ -169,6 +172,20 @@ impl Folder {
             .entry(schema.to_string())
             .or_default()
             .insert(name.to_string());
+    }
+
+    /// Records that an enum, domain or other type called `schema.name` now exists.
+    pub(super) fn note_type(&mut self, schema: &str, name: &str) {
+        self.type_names
+            .entry(schema.to_string())
+            .or_default()
+            .insert(name.to_string());
+    }
+
+    fn may_be_type(&self, schema: &str, name: &str) -> bool {
+        self.type_names
+            .get(schema)
+            .is_some_and(|names| names.contains(name))
     }
 
     /// Records that a constraint called `name` now exists in `schema`.
@@ -201,6 +218,24 @@ impl Folder {
         list
     }
 
+    /// The enums, domains and other types the name set misses (the tests check
+    /// there are none).
+    #[cfg(test)]
+    pub(super) fn unnoted_types(&self) -> Vec<(String, String)> {
+        let c = &self.catalog;
+        c.enums
+            .iter()
+            .map(|e| (e.schema.clone(), e.name.clone()))
+            .chain(c.domains.iter().map(|d| (d.schema.clone(), d.name.clone())))
+            .chain(
+                self.other_types
+                    .iter()
+                    .map(|t| (t.schema.clone(), t.name.clone())),
+            )
+            .filter(|(schema, name)| !self.may_be_type(schema, name))
+            .collect()
+    }
+
     /// The constraints the name set misses (the tests check there are none).
     #[cfg(test)]
     pub(super) fn unnoted_constraints(&self) -> Vec<(String, String)> {
@@ -213,6 +248,21 @@ impl Folder {
     /// Rebuilds the relation and constraint names from the catalog (after renames
     /// and moves).
     pub(super) fn rebuild_relation_names(&mut self) {
+        let mut types = NameSets::default();
+        let c = &self.catalog;
+        let type_list = c
+            .enums
+            .iter()
+            .map(|e| (&e.schema, &e.name))
+            .chain(c.domains.iter().map(|d| (&d.schema, &d.name)))
+            .chain(self.other_types.iter().map(|t| (&t.schema, &t.name)));
+        for (schema, name) in type_list {
+            types
+                .entry(schema.clone())
+                .or_default()
+                .insert(name.clone());
+        }
+        self.type_names = types;
         let mut constraints = NameSets::default();
         for (schema, name) in self.constraint_list() {
             constraints.entry(schema).or_default().insert(name);
@@ -621,10 +671,12 @@ impl Folder {
                 .is_some()
                 || c.composite_types.iter().any(|t| here(&t.schema, &t.name))
                 || c.views.iter().any(|v| here(&v.schema, &v.name)));
+        let other_type = self.may_be_type(schema, name)
+            && (c.enums.iter().any(|e| here(&e.schema, &e.name))
+                || c.domains.iter().any(|d| here(&d.schema, &d.name))
+                || self.other_types.iter().any(|t| here(&t.schema, &t.name)));
         relation_type
-            || c.enums.iter().any(|e| here(&e.schema, &e.name))
-            || c.domains.iter().any(|d| here(&d.schema, &d.name))
-            || self.other_types.iter().any(|t| here(&t.schema, &t.name))
+            || other_type
             || c.extensions
                 .iter()
                 .filter(|e| e.schema == schema)

@@ -748,6 +748,7 @@ fn every_relation_is_noted_after_every_statement() {
                     folder.apply(node);
                     let mut unnoted = folder.unnoted_relations();
                     unnoted.extend(folder.unnoted_constraints());
+                    unnoted.extend(folder.unnoted_types());
                     assert!(
                         unnoted.is_empty(),
                         "{}:{}: {unnoted:?}",

@@ -704,6 +704,24 @@ impl Folder {
                 }
                 self.type_renamed(&old, &new);
             }
+            ObjectType::ObjectFunction
+            | ObjectType::ObjectProcedure
+            | ObjectType::ObjectRoutine => {
+                if let Some(NodeEnum::ObjectWithArgs(function)) =
+                    stmt.object.as_deref().and_then(|o| o.node.as_ref())
+                {
+                    if let Some(name) = WrittenName::of_list(&function.objname) {
+                        for f in self
+                            .catalog
+                            .functions
+                            .iter_mut()
+                            .filter(|f| f.name == name.name)
+                        {
+                            f.schema = new_schema.clone();
+                        }
+                    }
+                }
+            }
             ObjectType::ObjectExtension => {
                 if let Some(NodeEnum::String(name)) =
                     stmt.object.as_deref().and_then(|o| o.node.as_ref())

@@ -43,6 +43,7 @@ impl Folder {
         let Some(name) = self.claim_type_name(&stmt.type_name, false, Anchor::Statement) else {
             return;
         };
+        self.note_type(&name.schema, &name.name);
         self.catalog.enums.push(Enum {
             schema: name.schema,
             name: name.name,
@@ -210,6 +211,7 @@ impl Folder {
             }
             return;
         }
+        self.note_type(&name.schema, &name.name);
         self.other_types.push(name);
         if !range {
             return;
@@ -217,6 +219,7 @@ impl Folder {
         // A range type brings its multirange type.
         let multirange = QualifiedName::new(&schema, &format!("{}_multirange", written.name));
         if !self.type_at(&multirange.schema, &multirange.name) {
+            self.note_type(&multirange.schema, &multirange.name);
             self.other_types.push(multirange);
         }
     }
@@ -242,6 +245,7 @@ impl Folder {
                 return;
             }
         };
+        self.note_type(&name.schema, &name.name);
         self.catalog.domains.push(Domain {
             schema: name.schema.clone(),
             name: name.name.clone(),
