@@ -5,7 +5,7 @@
 //! `non-idempotent` rule judges the statements, the catalog applies them.
 
 use crate::tree::find_all;
-use pg_query::protobuf::DoStmt;
+use pg_query::protobuf::{DoStmt, ParseResult};
 use pg_query::NodeEnum;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -91,6 +91,39 @@ fn parse(body: &str) -> Option<Value> {
     );
     let tree = pg_query::parse_plpgsql(&function).ok()?;
     tree.pointer("/0/PLpgSQL_function/action").cloned()
+}
+
+thread_local! {
+    /// The statements of the last blocks walked, parsed: the rules that walk a block
+    /// parse the same statements in turn.
+    static PARSED_SQL: RefCell<Vec<(String, Option<Rc<ParseResult>>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many parsed statements the cache keeps (a few blocks' worth).
+const PARSED_SQL_KEPT: usize = 32;
+
+/// PostgreSQL's parse tree of a statement found in a block (`None` when it does not
+/// parse), shared by the rules that walk the same block.
+pub fn parse_sql(sql: &str) -> Option<Rc<ParseResult>> {
+    let cached = PARSED_SQL.with(|parsed| {
+        parsed
+            .borrow()
+            .iter()
+            .find(|(text, _)| text == sql)
+            .map(|(_, tree)| tree.clone())
+    });
+    if let Some(tree) = cached {
+        return tree;
+    }
+    let tree = crate::parse::ffi_parse(sql).ok().map(Rc::new);
+    PARSED_SQL.with(|parsed| {
+        let mut parsed = parsed.borrow_mut();
+        if parsed.len() >= PARSED_SQL_KEPT {
+            parsed.remove(0);
+        }
+        parsed.push((sql.to_string(), tree.clone()));
+    });
+    tree
 }
 
 /// What protects the statements being walked.

@@ -100,7 +100,7 @@ fn the_fold_alone() {
         .iter()
         .map(|m| parse_file(&SourceFile::read(&m.up.path, &m.up.display).unwrap()))
         .collect();
-    // `PGSTRATA_COST_ONLY=CreateStmt` folds only the statements of one kind.
+    // `PGSTRATA_COST_ONLY=CreateStmt,DoStmt` folds only the statements of these kinds.
     let only = std::env::var("PGSTRATA_COST_ONLY").ok();
     let selected: Vec<Vec<bool>> = parsed
         .iter()
@@ -109,8 +109,9 @@ fn the_fold_alone() {
                 .iter()
                 .map(|s| {
                     let kind = format!("{:?}", s.node);
-                    only.as_deref()
-                        .is_none_or(|o| kind.starts_with(&format!("Some({o}")))
+                    only.as_deref().is_none_or(|o| {
+                        o.split(',').any(|o| kind.starts_with(&format!("Some({o}")))
+                    })
                 })
                 .collect()
         })

@@ -221,7 +221,7 @@ fn constant_text(constant: &AConst) -> Option<String> {
 
 /// An identifier the deparser writes as is (`quote_identifier` leaves it alone).
 fn plain_identifier(name: &str) -> bool {
-    super::names::quote_ident(name) == name
+    !super::names::needs_quotes(name)
 }
 
 /// A `SELECT <expr>` statement around an expression.

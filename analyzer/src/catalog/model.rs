@@ -23,10 +23,17 @@ pub struct Catalog {
 }
 
 /// A schema-qualified name, with the schema always filled in (`public` by default).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct QualifiedName {
     pub schema: String,
     pub name: String,
+}
+
+/// Names first: most objects share a schema, so names tell them apart sooner.
+impl PartialEq for QualifiedName {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.schema == other.schema
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -190,7 +190,7 @@ pub fn quote_ident(name: &str) -> String {
     }
 }
 
-fn needs_quotes(name: &str) -> bool {
+pub fn needs_quotes(name: &str) -> bool {
     let mut chars = name.chars();
     let starts_well = chars
         .next()

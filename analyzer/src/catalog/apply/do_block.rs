@@ -156,7 +156,7 @@ impl plpgsql::Visitor for Applier<'_> {
         if self.skipping() {
             return true;
         }
-        let Ok(tree) = crate::parse::ffi_parse(sql) else {
+        let Some(tree) = plpgsql::parse_sql(sql) else {
             return true;
         };
         for raw in &tree.stmts {

@@ -304,7 +304,7 @@ impl Folder {
             .catalog
             .triggers
             .iter()
-            .any(|t| t.table == table && t.name == stmt.trigname);
+            .any(|t| t.name == stmt.trigname && t.table == table);
         if exists && !stmt.replace {
             let problem = Problem::duplicate(
                 ObjectKind::Trigger,
@@ -327,7 +327,7 @@ impl Folder {
         });
         self.catalog
             .triggers
-            .retain(|t| !(t.table == table && t.name == stmt.trigname));
+            .retain(|t| !(t.name == stmt.trigname && t.table == table));
         self.catalog.triggers.push(Trigger {
             name: stmt.trigname.clone(),
             table,

@@ -47,7 +47,7 @@ fn handles(guard: &Guard, problem: &Problem) -> bool {
 
 impl plpgsql::Visitor for Judge {
     fn sql(&mut self, sql: &str, guard: &Guard) -> bool {
-        let Ok(tree) = crate::parse::ffi_parse(sql) else {
+        let Some(tree) = plpgsql::parse_sql(sql) else {
             return true;
         };
         for raw in &tree.stmts {
