@@ -23,7 +23,7 @@ pub struct Catalog {
 }
 
 /// A schema-qualified name, with the schema always filled in (`public` by default).
-#[derive(Debug, Clone, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Eq, PartialOrd, Ord, Serialize)]
 pub struct QualifiedName {
     pub schema: String,
     pub name: String,
@@ -33,6 +33,13 @@ pub struct QualifiedName {
 impl PartialEq for QualifiedName {
     fn eq(&self, other: &Self) -> bool {
         self.name == other.name && self.schema == other.schema
+    }
+}
+
+impl std::hash::Hash for QualifiedName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.schema.hash(state);
+        self.name.hash(state);
     }
 }
 
