@@ -84,7 +84,13 @@ fn imports(depth: usize) -> TokenStream {
 }
 
 /// The names shared by tables and views, and `Row`.
-fn names_and_row(schema: &str, name: &str, fields: &[Field], kind: &str) -> TokenStream {
+fn names_and_row(
+    schema: &str,
+    name: &str,
+    fields: &[Field],
+    kind: &str,
+    postgres: bool,
+) -> TokenStream {
     let qualified = format!("{}.{}", quoted(schema), quoted(name));
     let column_consts = fields.iter().map(|f| {
         let constant = ident(&constant_case(&f.sql));
@@ -136,6 +142,27 @@ fn names_and_row(schema: &str, name: &str, fields: &[Field], kind: &str) -> Toke
         )
     };
     let p = quote!(::pgstrata::__private);
+    // Reading needs the `postgres` client, behind pgstrata's `postgres` feature.
+    let reading = if postgres {
+        quote! {
+            impl Row {
+                /// Reads the columns by name from a row that has them.
+                pub fn from_row(row: &#p::postgres::Row) -> ::core::result::Result<Self, #p::postgres::Error> {
+                    ::core::result::Result::Ok(Self { #(#reads)* })
+                }
+            }
+
+            impl ::core::convert::TryFrom<&#p::postgres::Row> for Row {
+                type Error = #p::postgres::Error;
+
+                fn try_from(row: &#p::postgres::Row) -> ::core::result::Result<Self, Self::Error> {
+                    Self::from_row(row)
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     let what = format!("The {kind}'s schema.");
     quote! {
         #[doc = #what]
@@ -161,20 +188,9 @@ fn names_and_row(schema: &str, name: &str, fields: &[Field], kind: &str) -> Toke
         impl Row {
             /// The columns `Row` reads, quoted, for a `SELECT` list.
             pub const SELECT: &'static str = #select;
-
-            /// Reads the columns by name from a row that has them.
-            pub fn from_row(row: &#p::postgres::Row) -> ::core::result::Result<Self, #p::postgres::Error> {
-                ::core::result::Result::Ok(Self { #(#reads)* })
-            }
         }
 
-        impl ::core::convert::TryFrom<&#p::postgres::Row> for Row {
-            type Error = #p::postgres::Error;
-
-            fn try_from(row: &#p::postgres::Row) -> ::core::result::Result<Self, Self::Error> {
-                Self::from_row(row)
-            }
-        }
+        #reading
     }
 }
 
@@ -187,8 +203,14 @@ pub fn table(
 ) -> TokenStream {
     let module = ident(module);
     let fields = column_fields(catalog, &table.columns, features);
-    let names_and_row = names_and_row(&table.schema, &table.name, &fields, "table");
-    let insert = insert(table, &fields);
+    let names_and_row = names_and_row(
+        &table.schema,
+        &table.name,
+        &fields,
+        "table",
+        features.postgres,
+    );
+    let insert = insert(table, &fields, features.postgres);
     let imports = imports(depth);
     let doc = match &table.comment {
         Some(c) => format!("Table `{}.{}`: {c}", table.schema, table.name),
@@ -230,7 +252,7 @@ pub fn view(
     } else {
         "view"
     };
-    let names_and_row = names_and_row(&view.schema, &view.name, &fields, kind);
+    let names_and_row = names_and_row(&view.schema, &view.name, &fields, kind, features.postgres);
     let imports = imports(depth);
     let doc = match &view.comment {
         Some(c) => format!("The {kind} `{}.{}`: {c}", view.schema, view.name),
@@ -251,7 +273,7 @@ pub fn view(
 /// `Insert`: what a new row needs. Columns the server fills (identity `ALWAYS`,
 /// generated) are not in it; columns with a default or NULL allowed are `Option`
 /// (`None` leaves them to the server).
-fn insert(table: &Table, fields: &[Field]) -> TokenStream {
+fn insert(table: &Table, fields: &[Field], postgres: bool) -> TokenStream {
     let mut required = Vec::new();
     let mut optional = Vec::new();
     for (column, field) in table.columns.iter().zip(fields) {
@@ -310,6 +332,28 @@ fn insert(table: &Table, fields: &[Field]) -> TokenStream {
             quote!(#rust: ::core::option::Option::Some(row.#rust.clone()),)
         }
     });
+    // Writing needs the `postgres` client, behind pgstrata's `postgres` feature.
+    let writing = if postgres {
+        quote! {
+            impl Insert {
+                /// Inserts the row; returns the number of rows inserted.
+                pub fn execute(&self, client: &mut impl #p::postgres::GenericClient) -> ::core::result::Result<u64, #p::postgres::Error> {
+                    let (sql, values) = self.to_sql();
+                    client.execute(sql.as_str(), &values)
+                }
+
+                /// Inserts the row and reads it back as the server stored it (defaults filled in).
+                pub fn returning(&self, client: &mut impl #p::postgres::GenericClient) -> ::core::result::Result<Row, #p::postgres::Error> {
+                    let (sql, values) = self.to_sql();
+                    let sql = ::std::format!("{} RETURNING {}", sql, Row::SELECT);
+                    let row = client.query_one(sql.as_str(), &values)?;
+                    Row::from_row(&row)
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
     quote! {
         impl ::core::convert::From<&Row> for Insert {
             /// The insert that stores this row again (in another database, say).
@@ -346,19 +390,8 @@ fn insert(table: &Table, fields: &[Field]) -> TokenStream {
                 (sql, values)
             }
 
-            /// Inserts the row; returns the number of rows inserted.
-            pub fn execute(&self, client: &mut impl #p::postgres::GenericClient) -> ::core::result::Result<u64, #p::postgres::Error> {
-                let (sql, values) = self.to_sql();
-                client.execute(sql.as_str(), &values)
-            }
-
-            /// Inserts the row and reads it back as the server stored it (defaults filled in).
-            pub fn returning(&self, client: &mut impl #p::postgres::GenericClient) -> ::core::result::Result<Row, #p::postgres::Error> {
-                let (sql, values) = self.to_sql();
-                let sql = ::std::format!("{} RETURNING {}", sql, Row::SELECT);
-                let row = client.query_one(sql.as_str(), &values)?;
-                Row::from_row(&row)
-            }
         }
+
+        #writing
     }
 }

@@ -9,6 +9,8 @@ use quote::quote;
 /// The type crates the facade was built with (its features, mirrored by this crate's).
 #[derive(Debug, Clone, Copy)]
 pub struct Features {
+    /// `Row::from_row` and `Insert::execute`/`returning` use the `postgres` client.
+    pub postgres: bool,
     pub uuid: bool,
     pub chrono: bool,
     pub time: bool,
@@ -19,6 +21,7 @@ pub struct Features {
 impl Features {
     pub fn enabled() -> Self {
         Self {
+            postgres: cfg!(feature = "postgres"),
             uuid: cfg!(feature = "uuid"),
             chrono: cfg!(feature = "chrono"),
             time: cfg!(feature = "time"),
