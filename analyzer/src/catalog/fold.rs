@@ -49,6 +49,22 @@ pub struct Folder {
 /// Names by schema.
 type NameSets = HashMap<String, HashSet<String, Fnv>, Fnv>;
 
+/// Adds `schema.name` to a name set, allocating only for what is new.
+fn note(sets: &mut NameSets, schema: &str, name: &str) {
+    match sets.get_mut(schema) {
+        Some(names) => {
+            if !names.contains(name) {
+                names.insert(name.to_string());
+            }
+        }
+        None => {
+            sets.entry(schema.to_string())
+                .or_default()
+                .insert(name.to_string());
+        }
+    }
+}
+
 /// FNV-1a: the fold hashes short names many times; SipHash's protection against
 /// chosen keys buys nothing for names from the project's own migrations.
 type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
@@ -168,18 +184,12 @@ impl Folder {
 
     /// Records that a relation called `schema.name` now exists.
     pub(super) fn note_relation(&mut self, schema: &str, name: &str) {
-        self.relation_names
-            .entry(schema.to_string())
-            .or_default()
-            .insert(name.to_string());
+        note(&mut self.relation_names, schema, name);
     }
 
     /// Records that an enum, domain or other type called `schema.name` now exists.
     pub(super) fn note_type(&mut self, schema: &str, name: &str) {
-        self.type_names
-            .entry(schema.to_string())
-            .or_default()
-            .insert(name.to_string());
+        note(&mut self.type_names, schema, name);
     }
 
     fn may_be_type(&self, schema: &str, name: &str) -> bool {
@@ -190,10 +200,7 @@ impl Folder {
 
     /// Records that a constraint called `name` now exists in `schema`.
     pub(super) fn note_constraint(&mut self, schema: &str, name: &str) {
-        self.constraint_names
-            .entry(schema.to_string())
-            .or_default()
-            .insert(name.to_string());
+        note(&mut self.constraint_names, schema, name);
     }
 
     /// Whether a constraint called `name` may exist in `schema`.
@@ -568,11 +575,21 @@ impl Folder {
         let position = tables
             .iter()
             .position(|t| t.name == name.name && t.schema == name.schema)?;
-        self.table_positions
-            .borrow_mut()
-            .entry(name.schema.clone())
-            .or_default()
-            .insert(name.name.clone(), position);
+        let mut positions = self.table_positions.borrow_mut();
+        match positions.get_mut(&name.schema) {
+            Some(names) => match names.get_mut(&name.name) {
+                Some(slot) => *slot = position,
+                None => {
+                    names.insert(name.name.clone(), position);
+                }
+            },
+            None => {
+                positions
+                    .entry(name.schema.clone())
+                    .or_default()
+                    .insert(name.name.clone(), position);
+            }
+        }
         Some(position)
     }
 

@@ -63,7 +63,7 @@ impl Folder {
             schema: schema.clone(),
             name: relation.relname.clone(),
             kind,
-            columns: Vec::new(),
+            columns: Vec::with_capacity(stmt.table_elts.len()),
             primary_key: None,
             unique: Vec::new(),
             foreign_keys: Vec::new(),
