@@ -231,6 +231,7 @@ mod tests {
 
     fn features() -> Features {
         Features {
+            postgres: true,
             uuid: true,
             chrono: true,
             time: false,
@@ -259,6 +260,20 @@ mod tests {
         assert!(
             text.contains("`search` is left out: `tsvector` has no Rust mapping."),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn without_postgres_there_is_no_reading_or_writing() {
+        let offline = Features {
+            postgres: false,
+            ..features()
+        };
+        let text = generate(&catalog(), offline).to_string();
+        assert!(!text.contains("postgres :: Row"), "{text}");
+        assert!(
+            text.contains("fn to_sql"),
+            "building the statement needs no client"
         );
     }
 
