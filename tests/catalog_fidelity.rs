@@ -17,6 +17,7 @@
 use pgstrata::Runner;
 use pgstrata_analyzer::catalog::{normalized_expression, Catalog};
 use pgstrata_analyzer::{analyze, Config};
+use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
 use pgstrata_testkit::{runtime_migrations, TestDb};
 use postgres::Client;
 use std::collections::BTreeSet;
@@ -24,41 +25,6 @@ use std::path::{Path, PathBuf};
 
 /// The runner's own history lives in a schema of its own, left out of the comparison.
 const HISTORY_SCHEMA: &str = "pgstrata_history";
-
-const SQLX_TABLE: &str = "CREATE TABLE public._sqlx_migrations (version BIGINT PRIMARY KEY, \
-    description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), \
-    success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)";
-
-fn corpora_root() -> PathBuf {
-    let root = std::env::var_os("PGSTRATA_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"));
-    assert!(
-        root.is_dir(),
-        "the corpora are missing at {}",
-        root.display()
-    );
-    root
-}
-
-/// The migrations directory of a set, from the first line of its `order.txt`.
-fn migrations_dir(set: &Path) -> (PathBuf, String) {
-    let order = std::fs::read_to_string(set.join("_meta/order.txt")).unwrap();
-    let first = order.lines().next().unwrap_or_default();
-    let mut parts: Vec<&str> = first.split('/').collect();
-    if matches!(parts.pop(), Some("up.sql" | "migration.sql")) {
-        parts.pop();
-    }
-    let relative = parts.join("/");
-    (set.join(&relative), relative)
-}
-
-/// sqlx's bookkeeping table, which matrix-authentication-service and underway expect.
-fn needs_sqlx_table(set: &Path) -> bool {
-    ["_meta/NOTES", "_meta/SOURCE"].iter().any(|f| {
-        std::fs::read_to_string(set.join(f)).is_ok_and(|t| t.contains("public._sqlx_migrations"))
-    })
-}
 
 /// One set to compare: its name, migrations directory and display name.
 struct Set {
@@ -85,7 +51,7 @@ fn sets() -> Vec<Set> {
             sqlx_table: false,
         },
     ];
-    let root = corpora_root();
+    let root = corpora::root();
     let mut corpora: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -38,6 +38,7 @@ use pg_query::{NodeEnum, NodeRef};
 use pgstrata::{Migration, Runner, Target};
 use pgstrata_analyzer::parse::Statement;
 use pgstrata_analyzer::{analyze, render, Analysis, Config};
+use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
 use pgstrata_testkit::{runtime_migrations, server_config, TestDb};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -56,24 +57,8 @@ const DROPPERS: usize = 4;
 /// The runner's history lives in a schema of its own, as in `corpora_apply.rs`.
 const HISTORY_SCHEMA: &str = "pgstrata_history";
 
-const SQLX_TABLE: &str = "CREATE TABLE public._sqlx_migrations (version BIGINT PRIMARY KEY, \
-    description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), \
-    success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)";
-
 // ---------------------------------------------------------------------------------------
 // The corpora
-
-fn corpora_root() -> PathBuf {
-    let root = std::env::var_os("PGSTRATA_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"));
-    assert!(
-        root.is_dir(),
-        "the corpora are missing at {}: the mutation suite needs them",
-        root.display()
-    );
-    root
-}
 
 /// One corpus set as the analyzer sees it untouched.
 struct CorpusSet {
@@ -92,7 +77,7 @@ struct CorpusSet {
 }
 
 fn load_sets() -> Vec<CorpusSet> {
-    let root = corpora_root();
+    let root = corpora::root();
     let mut set_dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -109,7 +94,7 @@ fn load_sets() -> Vec<CorpusSet> {
         .into_iter()
         .map(|set| {
             let name = set.file_name().unwrap().to_string_lossy().into_owned();
-            let relative = migrations_dir(&set);
+            let (_, relative) = migrations_dir(&set);
             let dir = set.join(&relative);
             let display = if relative.is_empty() {
                 name.clone()
@@ -132,24 +117,6 @@ fn load_sets() -> Vec<CorpusSet> {
             }
         })
         .collect()
-}
-
-/// The migrations directory of a set, from the first line of its `order.txt`.
-fn migrations_dir(set: &Path) -> String {
-    let order = std::fs::read_to_string(set.join("_meta/order.txt")).unwrap();
-    let first = order.lines().next().unwrap_or_default();
-    let mut parts: Vec<&str> = first.split('/').collect();
-    if matches!(parts.pop(), Some("up.sql" | "migration.sql")) {
-        parts.pop();
-    }
-    parts.join("/")
-}
-
-/// sqlx's bookkeeping table, which matrix-authentication-service and underway expect.
-fn needs_sqlx_table(set: &Path) -> bool {
-    ["_meta/NOTES", "_meta/SOURCE"].iter().any(|f| {
-        std::fs::read_to_string(set.join(f)).is_ok_and(|t| t.contains("public._sqlx_migrations"))
-    })
 }
 
 fn read_tree(dir: &Path, relative: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {

@@ -7,6 +7,7 @@ use pgstrata_runtime::{Migration, StatementSpan, TransactionMode};
 use postgres::{Client, Config, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod corpora;
 mod throwaway;
 
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
