@@ -3,6 +3,7 @@
 use crate::catalog::{Catalog, Folder};
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover::{discover, FoundFile};
+use crate::parallel;
 use crate::parse::{parse_file, ParsedFile, Statement};
 use crate::rules::{self, allow, transaction, Finding, StatementContext};
 use crate::source::SourceFile;
@@ -76,6 +77,10 @@ impl Analysis {
 }
 
 /// Analyzes the migrations in `dir`; `display_dir` is how users name it (`migrations`).
+///
+/// Files are read, parsed and checked alone on several threads (PostgreSQL's parser
+/// keeps its state per thread); the catalog, which needs every earlier migration,
+/// folds them in order on this one as they become ready.
 pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
     let discovery = discover(dir, display_dir);
     let mut analysis = Analysis {
@@ -100,50 +105,72 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
         },
         None => None,
     };
+    let found = discovery.migrations;
     let mut folder = Folder::new();
-    for (position, found) in discovery.migrations.into_iter().enumerate() {
-        let exempt = baseline_position.is_some_and(|last| position <= last);
-        let up = match read(&found.up) {
-            Ok(file) => file,
-            Err(diagnostic) => {
-                analysis.diagnostics.push(*diagnostic);
-                continue;
-            }
+    let mut fold = |position: usize, prepared: PreparedMigration| {
+        analysis.diagnostics.extend(prepared.diagnostics);
+        let Some((up, down, file)) = prepared.files else {
+            return;
         };
-        let down = found.down.as_ref().and_then(|down| match read(down) {
-            Ok(file) => {
-                // A down file is checked for syntax only: it runs on a later schema.
-                analysis.diagnostics.extend(parse_file(&file).diagnostics);
-                Some(file)
-            }
-            Err(diagnostic) => {
-                analysis.diagnostics.push(*diagnostic);
-                None
-            }
-        });
-        let checked = check(
-            &up,
-            found.metadata_no_transaction,
-            config,
-            exempt,
-            &mut folder,
-        );
+        let exempt = baseline_position.is_some_and(|last| position <= last);
+        let checked = fold_file(&up, file, config, exempt, &mut folder);
         analysis.diagnostics.extend(checked.diagnostics);
         analysis.used_allows.extend(checked.used_allows);
-        let (parsed, transaction) = (checked.parsed, checked.transaction);
+        let found = &found[position];
         analysis.migrations.push(Migration {
             version: found.version,
-            name: found.name,
-            statements: parsed.statements,
-            checksum: parsed.checksum,
-            transaction,
+            name: found.name.clone(),
+            statements: checked.parsed.statements,
+            checksum: checked.parsed.checksum,
+            transaction: checked.transaction,
             up,
             down,
         });
-    }
+    };
+    parallel::in_order(found.len(), |i| prepare_migration(&found[i]), &mut fold);
     analysis.catalog = folder.into_catalog();
     diagnostics::sort(&mut analysis.diagnostics);
     analysis
+}
+
+/// A discovered migration, read, parsed and checked alone: everything but the
+/// catalog, which needs the migrations before it.
+struct PreparedMigration {
+    /// Read errors, and the down file's syntax errors.
+    diagnostics: Vec<Diagnostic>,
+    /// The up and down files and the up file's checks; `None` when the up file
+    /// cannot be read.
+    files: Option<(SourceFile, Option<SourceFile>, PreparedFile)>,
+}
+
+fn prepare_migration(found: &crate::discover::FoundMigration) -> PreparedMigration {
+    let mut diagnostics = Vec::new();
+    let up = match read(&found.up) {
+        Ok(file) => file,
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            return PreparedMigration {
+                diagnostics,
+                files: None,
+            };
+        }
+    };
+    let down = found.down.as_ref().and_then(|down| match read(down) {
+        Ok(file) => {
+            // A down file is checked for syntax only: it runs on a later schema.
+            diagnostics.extend(parse_file(&file).diagnostics);
+            Some(file)
+        }
+        Err(diagnostic) => {
+            diagnostics.push(*diagnostic);
+            None
+        }
+    });
+    let file = prepare_file(&up, found.metadata_no_transaction);
+    PreparedMigration {
+        diagnostics,
+        files: Some((up, down, file)),
+    }
 }
 
 /// Parses and checks one up migration: its statements, its transaction mode and its
@@ -154,76 +181,91 @@ pub fn check_migration(
     metadata_no_transaction: bool,
     config: &Config,
 ) -> CheckedFile {
-    check(
-        up,
-        metadata_no_transaction,
-        config,
-        false,
-        &mut Folder::new(),
-    )
-}
-
-fn check(
-    up: &SourceFile,
-    metadata_no_transaction: bool,
-    config: &Config,
-    exempt: bool,
-    folder: &mut Folder,
-) -> CheckedFile {
-    let parsed = parse_file(up);
-    let mut checked = check_file(up, parsed, metadata_no_transaction, config, exempt, folder);
-    if checked.parsed.statements.is_empty() && checked.parsed.diagnostics.is_empty() {
-        checked.diagnostics.push(
-            Diagnostic::error(
-                rules::layout::RULE.id,
-                format!("`{}` has no statements", up.display),
-            )
-            .in_file(&up.display)
-            .help("an empty migration is usually a mistake; write its SQL or remove the file"),
-        );
-    }
-    checked
+    let prepared = prepare_file(up, metadata_no_transaction);
+    fold_file(up, prepared, config, false, &mut Folder::new())
 }
 
 fn read(file: &FoundFile) -> Result<SourceFile, Box<Diagnostic>> {
     SourceFile::read(&file.path, &file.display)
 }
 
-/// Runs the rules over one parsed file, folding its statements into the catalog, and
-/// decides its transaction mode. A finding is dropped when the baseline exempts its
-/// rule, the crate allows it, or a comment does; a comment that allowed nothing is
-/// reported.
-fn check_file(
-    file: &SourceFile,
+/// One up file after the checks that need only the file itself.
+struct PreparedFile {
     parsed: ParsedFile,
-    metadata_no_transaction: bool,
-    config: &Config,
-    exempt: bool,
-    folder: &mut Folder,
-) -> CheckedFile {
+    transaction: TransactionMode,
+    directives: allow::Directives,
+    /// Syntax errors, malformed directives, an empty file.
+    diagnostics: Vec<Diagnostic>,
+    /// The statement rules' findings, by statement index, before any allow.
+    findings: Vec<(usize, Finding)>,
+}
+
+/// Parses a file, reads its directives, decides its transaction mode and runs the
+/// statement rules.
+fn prepare_file(file: &SourceFile, metadata_no_transaction: bool) -> PreparedFile {
+    let parsed = parse_file(file);
     let mut diagnostics = parsed.diagnostics.clone();
+    if parsed.statements.is_empty() && parsed.diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                rules::layout::RULE.id,
+                format!("`{}` has no statements", file.display),
+            )
+            .in_file(&file.display)
+            .help("an empty migration is usually a mistake; write its SQL or remove the file"),
+        );
+    }
     let directives = allow::read(file, &parsed, &mut diagnostics);
     let transaction = transaction_mode(
         file,
         &parsed,
         metadata_no_transaction || directives.no_transaction,
     );
-
-    folder.begin_file(transaction == TransactionMode::Transactional);
-    let mut findings: Vec<(usize, Finding)> = Vec::new();
+    let mut findings = Vec::new();
+    let mut state = rules::FileState::default();
+    let mut out = Vec::new();
     for (index, statement) in parsed.statements.iter().enumerate() {
-        let mut out = Vec::new();
-        let ctx = StatementContext {
-            file,
-            statement,
-            earlier: &parsed.statements[..index],
-        };
-        rules::check_statement(&ctx, &mut out);
-        // The catalog rule runs in file order across files: it needs the fold.
+        let ctx = StatementContext { file, statement };
+        rules::check_statement(&ctx, &mut state, &mut out);
+        findings.extend(out.drain(..).map(|f| (index, f)));
+    }
+    PreparedFile {
+        parsed,
+        transaction,
+        directives,
+        diagnostics,
+        findings,
+    }
+}
+
+/// Folds a prepared file into the catalog (the `catalog` rule's findings come from
+/// there), then turns the findings into diagnostics. A finding is dropped when the
+/// baseline exempts its rule, the crate allows it, or a comment does; a comment that
+/// allowed nothing is reported.
+fn fold_file(
+    file: &SourceFile,
+    prepared: PreparedFile,
+    config: &Config,
+    exempt: bool,
+    folder: &mut Folder,
+) -> CheckedFile {
+    let PreparedFile {
+        parsed,
+        transaction,
+        directives,
+        mut diagnostics,
+        mut findings,
+    } = prepared;
+    folder.begin_file(transaction == TransactionMode::Transactional);
+    let mut out = Vec::new();
+    for (index, statement) in parsed.statements.iter().enumerate() {
+        let ctx = StatementContext { file, statement };
         rules::catalog::check(&ctx, folder, &mut out);
-        findings.extend(out.into_iter().map(|f| (index, f)));
+        findings.extend(out.drain(..).map(|f| (index, f)));
     }
     folder.end_file();
+    // Statement order, as when every rule ran statement by statement.
+    findings.sort_by_key(|(index, _)| *index);
     let mut used_allows = BTreeSet::new();
     let mut used_comments = vec![false; directives.allows.len()];
     for (index, finding) in findings {
@@ -249,7 +291,6 @@ fn check_file(
             diagnostics.push(allow::unused(file, allow));
         }
     }
-
     CheckedFile {
         parsed,
         transaction,

@@ -10,6 +10,7 @@ mod analyze;
 pub mod catalog;
 pub mod diagnostics;
 pub mod discover;
+mod parallel;
 pub mod parse;
 mod plpgsql;
 pub mod rules;

@@ -39,14 +39,14 @@ fn the_fold_next_to_parsing() {
         let mut problems = 0;
         for (file, source) in parsed.iter().zip(&files) {
             folder.begin_file(true);
-            for (index, statement) in file.statements.iter().enumerate() {
+            let mut state = rules::FileState::default();
+            for statement in &file.statements {
                 let ctx = StatementContext {
                     file: source,
                     statement,
-                    earlier: &file.statements[..index],
                 };
                 let mut out = Vec::new();
-                rules::check_statement(&ctx, &mut out);
+                rules::check_statement(&ctx, &mut state, &mut out);
                 if let Some(node) = &statement.node {
                     let start = Instant::now();
                     problems += folder.apply(node).len();

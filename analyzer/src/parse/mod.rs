@@ -63,7 +63,7 @@ pub fn parse_file(file: &SourceFile) -> ParsedFile {
     };
     match ffi::parse(text) {
         Ok(tree) => {
-            parsed.statements = statements(file, 0, &tree.stmts, &tokens);
+            parsed.statements = statements(file, 0, tree.stmts, &tokens);
         }
         Err(error) => parse_piecewise(file, &tokens, error, &mut parsed),
     }
@@ -93,7 +93,7 @@ fn parse_piecewise(
         match ffi::parse(piece) {
             Ok(tree) => out
                 .statements
-                .extend(statements(file, offset, &tree.stmts, tokens)),
+                .extend(statements(file, offset, tree.stmts, tokens)),
             Err(error) => out.diagnostics.push(syntax_error(file, offset, &error)),
         }
     }
@@ -135,11 +135,11 @@ fn token_end(text: &str, start: usize) -> usize {
 fn statements(
     file: &SourceFile,
     offset: usize,
-    raw: &[pg_query::protobuf::RawStmt],
+    raw: Vec<pg_query::protobuf::RawStmt>,
     tokens: &[ScanToken],
 ) -> Vec<Statement> {
     let piece_end = file.text.len();
-    raw.iter()
+    raw.into_iter()
         .map(|stmt| {
             let start = offset + usize::try_from(stmt.stmt_location).unwrap_or(0);
             let end = match usize::try_from(stmt.stmt_len) {
@@ -150,7 +150,7 @@ fn statements(
             Statement {
                 line: file.line_number(range.start),
                 range,
-                node: stmt.stmt.as_ref().and_then(|n| n.node.clone()),
+                node: stmt.stmt.and_then(|n| n.node),
                 location_base: offset,
             }
         })

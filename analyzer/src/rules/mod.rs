@@ -59,8 +59,14 @@ pub struct Finding {
 pub struct StatementContext<'a> {
     pub file: &'a SourceFile,
     pub statement: &'a Statement,
-    /// The statements before it in the same migration.
-    pub earlier: &'a [Statement],
+}
+
+/// What the statement rules carry from one statement of a file to the next, so that
+/// each statement is looked at once rather than once per later statement.
+#[derive(Debug, Default)]
+pub struct FileState {
+    /// What the file dropped with `IF EXISTS` so far.
+    dropped: non_idempotent::Dropped,
 }
 
 impl StatementContext<'_> {
@@ -89,8 +95,12 @@ impl StatementContext<'_> {
     }
 }
 
-/// Runs every statement rule on one statement.
-pub fn check_statement(ctx: &StatementContext<'_>, out: &mut Vec<Finding>) {
+/// Runs every statement rule on one statement; `state` is the file's so far, and is
+/// updated with this statement.
+pub fn check_statement(ctx: &StatementContext<'_>, state: &mut FileState, out: &mut Vec<Finding>) {
     transaction::check(ctx, out);
-    non_idempotent::check(ctx, out);
+    non_idempotent::check(ctx, &state.dropped, out);
+    if let Some(node) = &ctx.statement.node {
+        state.dropped.record(node);
+    }
 }

@@ -124,7 +124,6 @@ mod tests {
                 &StatementContext {
                     file: &file,
                     statement,
-                    earlier: &[],
                 },
                 &mut out,
             );

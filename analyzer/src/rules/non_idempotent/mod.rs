@@ -151,16 +151,14 @@ fn words(what: &str) -> usize {
         .clamp(1, 3)
 }
 
-/// Reports a statement that cannot run twice.
-pub fn check(ctx: &StatementContext<'_>, out: &mut Vec<Finding>) {
+/// Reports a statement that cannot run twice; `dropped` is what the statements
+/// before it in the file dropped.
+pub fn check(ctx: &StatementContext<'_>, dropped: &Dropped, out: &mut Vec<Finding>) {
     let Some(node) = &ctx.statement.node else {
         return;
     };
-    let mut dropped = Dropped::default();
-    for earlier in ctx.earlier.iter().filter_map(|s| s.node.as_ref()) {
-        dropped.record(earlier);
-    }
-    if let Some(problem) = verdict(node, &dropped) {
+    let text = &ctx.file.text[ctx.statement.range.clone()];
+    if let Some(problem) = verdict(node, text, dropped) {
         out.push(Finding {
             rule: RULE.id,
             range: ctx.leading_words(problem.words),
@@ -170,9 +168,9 @@ pub fn check(ctx: &StatementContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// What goes wrong when `node` runs a second time, given what the migration dropped
-/// with `IF EXISTS` before it; `None` when nothing does.
-pub fn verdict(node: &NodeEnum, dropped: &Dropped) -> Option<Problem> {
+/// What goes wrong when `node`, written as `text`, runs a second time, given what the
+/// migration dropped with `IF EXISTS` before it; `None` when nothing does.
+pub fn verdict(node: &NodeEnum, text: &str, dropped: &Dropped) -> Option<Problem> {
     let was_dropped = |kind: &'static str, name: &str, table: Option<&str>| {
         dropped.contains(&ObjectKey::new(kind, name, table))
     };
@@ -675,7 +673,7 @@ pub fn verdict(node: &NodeEnum, dropped: &Dropped) -> Option<Problem> {
         NodeEnum::InsertStmt(_)
         | NodeEnum::UpdateStmt(_)
         | NodeEnum::MergeStmt(_)
-        | NodeEnum::SelectStmt(_) => data_change(node),
+        | NodeEnum::SelectStmt(_) => data_change(node, text),
         NodeEnum::CopyStmt(s) if s.is_from => Some(Problem::changes(
             "COPY ... FROM",
             "loads the rows again",
@@ -687,7 +685,7 @@ pub fn verdict(node: &NodeEnum, dropped: &Dropped) -> Option<Problem> {
             .query
             .as_deref()
             .and_then(|q| q.node.as_ref())
-            .and_then(|q| verdict(q, dropped)),
+            .and_then(|q| verdict(q, text, dropped)),
         _ => None,
     }
 }
@@ -919,9 +917,10 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<Problem> {
 }
 
 /// `INSERT`, `UPDATE`, `MERGE` and `SELECT`: what changes the data on a second run.
-fn data_change(node: &NodeEnum) -> Option<Problem> {
-    let tree = tree::json(node);
-    if tree::calls_nextval(&tree) {
+/// The generic walks (over the tree as JSON) are costly on large `VALUES` lists, so
+/// they run only when the text can hold what they look for.
+fn data_change(node: &NodeEnum, text: &str) -> Option<Problem> {
+    if may_spell(text, "nextval") && tree::calls_nextval(&tree::json(node)) {
         return Some(Problem::changes(
             "a statement calling nextval()",
             "takes a new value from the sequence on every run",
@@ -946,11 +945,11 @@ fn data_change(node: &NodeEnum) -> Option<Problem> {
                 }
                 Some(_) => None,
                 None => {
-                    let guarded = s
-                        .select_stmt
-                        .as_deref()
-                        .map(|q| serde_json::to_value(q).unwrap_or(Value::Null))
-                        .is_some_and(|q| tree::has_exists_subquery(&q));
+                    let guarded = may_spell(text, "exists")
+                        && s.select_stmt
+                            .as_deref()
+                            .map(|q| serde_json::to_value(q).unwrap_or(Value::Null))
+                            .is_some_and(|q| tree::has_exists_subquery(&q));
                     (!guarded).then(|| Problem {
                         message: "INSERT without ON CONFLICT or a NOT EXISTS guard inserts the rows again (or fails on a key) when run twice".to_string(),
                         help: format!("write `INSERT ... ON CONFLICT DO NOTHING`, or `INSERT ... SELECT ... WHERE NOT EXISTS (...)`; or {ALLOW}"),
@@ -987,6 +986,18 @@ fn data_change(node: &NodeEnum) -> Option<Problem> {
         }
         _ => None,
     }
+}
+
+/// Whether `text` can spell `word` (ASCII, any case): a quick test before a walk of
+/// the whole tree. A `U&"..."` identifier can spell any word with escapes, so text
+/// that has one always can.
+fn may_spell(text: &str, word: &str) -> bool {
+    let contains = |needle: &[u8]| {
+        text.as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+    };
+    contains(word.as_bytes()) || contains(b"u&")
 }
 
 /// The names a statement's target table goes by (its name and alias).

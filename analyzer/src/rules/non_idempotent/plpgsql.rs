@@ -54,7 +54,7 @@ impl plpgsql::Visitor for Judge {
             let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
                 continue;
             };
-            if let Some(problem) = verdict(node, &self.dropped) {
+            if let Some(problem) = verdict(node, sql, &self.dropped) {
                 if !handles(guard, &problem) {
                     self.problem = Some(problem);
                     return false;

@@ -1,6 +1,6 @@
 use super::kinds::{Rerun, KINDS};
 use crate::parse::parse_file;
-use crate::rules::{Finding, StatementContext};
+use crate::rules::{check_statement, FileState, Finding, StatementContext};
 use crate::source::SourceFile;
 
 /// The rule's findings on `sql` as one migration file, and its statements' node kinds.
@@ -17,16 +17,15 @@ fn run(sql: &str) -> (Vec<Finding>, Vec<String>) {
         parsed.diagnostics
     );
     let mut out = Vec::new();
-    for (index, statement) in parsed.statements.iter().enumerate() {
-        super::check(
-            &StatementContext {
-                file: &file,
-                statement,
-                earlier: &parsed.statements[..index],
-            },
-            &mut out,
-        );
+    let mut state = FileState::default();
+    for statement in &parsed.statements {
+        let ctx = StatementContext {
+            file: &file,
+            statement,
+        };
+        check_statement(&ctx, &mut state, &mut out);
     }
+    out.retain(|finding| finding.rule == super::RULE.id);
     let kinds = parsed
         .statements
         .iter()
