@@ -63,21 +63,4 @@ pub mod build {
 }
 
 #[doc(hidden)]
-pub mod __private {
-    //! Called by the code `migrations!` generates; not a public API.
-
-    pub use crate::types::*;
-    pub use bytes;
-    #[cfg(feature = "postgres")]
-    pub use postgres;
-    pub use postgres_types;
-
-    /// Debug builds: stop loudly when the migrations directory no longer holds the
-    /// files this binary embedded (a migration added without a rebuild would otherwise
-    /// be silently missing from the run).
-    pub fn assert_embedded_current(root: &str, embedded: &[&str]) {
-        if let Err(stale) = crate::check_embedded(std::path::Path::new(root), embedded) {
-            panic!("{stale}");
-        }
-    }
-}
+pub mod __private;

@@ -1,12 +1,13 @@
 //! `migrations!`: resolve the directory, analyze it, emit the embedded migrations,
 //! the runner and the staleness guard (and any errors).
 
-use super::tokens::EmbeddedMigration;
+use super::schema::literal;
+use super::tokens::embedded_migration;
 use crate::args::Args;
 use crate::error::to_compile_errors;
-use pgstrata_analyzer::{analyze, Config};
+use pgstrata_analyzer::{analyze, Analysis, Config};
 use proc_macro2::TokenStream;
-use quote::quote;
+use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 pub fn expand(args: &Args) -> TokenStream {
@@ -48,43 +49,62 @@ pub fn expand(args: &Args) -> TokenStream {
             errors.extend(syn::Error::new(rule.span(), message).to_compile_error());
         }
     }
-    let schema = super::schema::generate(&analysis.catalog, super::schema::Features::enabled());
-    let migrations = analysis.migrations.iter().map(EmbeddedMigration);
-    let files = &analysis.considered_files;
-    let dir_literal = dir.to_string_lossy().into_owned();
-    // Emitted even when there are errors, so code that names `MIGRATIONS` or
-    // `runner()` does not add a cascade of "cannot find" errors to the real ones.
-    let tokens = quote! {
-        #errors
-
-        #schema
-
-        /// Every migration of the directory, embedded and ordered as its tool orders them.
-        pub static MIGRATIONS: &[::pgstrata::Migration] = &[#(#migrations),*];
-
-        /// The files the macro read, relative to the migrations directory.
-        #[doc(hidden)]
-        #[allow(dead_code)]
-        pub const EMBEDDED_FILES: &[&str] = &[#(#files),*];
-
-        /// A runner for [`MIGRATIONS`]. Debug builds first check that the directory
-        /// still holds the files that were embedded (a new file needs a rebuild).
-        pub fn runner() -> ::pgstrata::Runner {
-            #[cfg(debug_assertions)]
-            ::pgstrata::__private::assert_embedded_current(#dir_literal, EMBEDDED_FILES);
-            ::pgstrata::Runner::new(MIGRATIONS)
-        }
-
-        #[cfg(test)]
-        #[test]
-        fn embedded_migrations_match_their_directory() {
-            if let Err(stale) = ::pgstrata::check_embedded(::std::path::Path::new(#dir_literal), EMBEDDED_FILES) {
-                panic!("{stale}");
-            }
-        }
-    };
+    let code = code(&analysis, &dir.to_string_lossy());
+    match code.parse::<TokenStream>() {
+        Ok(code) => errors.extend(code),
+        // Only a bug in the generator gets here: say so rather than panic.
+        Err(error) => errors.extend(
+            syn::Error::new(
+                span,
+                format!(
+                    "pgstrata generated code that rustc cannot read ({error}); please report it"
+                ),
+            )
+            .to_compile_error(),
+        ),
+    }
     record_expansion_time(started);
-    tokens
+    errors
+}
+
+/// The code of a directory, as Rust source: the typed schema module, the embedded
+/// migrations, the runner and the staleness guard. Emitted even when there are
+/// errors, so code that names `MIGRATIONS` or `runner()` does not add a cascade of
+/// "cannot find" errors to the real ones.
+fn code(analysis: &Analysis, dir: &str) -> String {
+    let mut out = super::schema::generate(&analysis.catalog, super::schema::Features::enabled());
+    out.push_str(
+        "\n/// Every migration of the directory, embedded and ordered as its tool orders them.\n\
+         pub static MIGRATIONS: &[::pgstrata::Migration] = &[\n",
+    );
+    for migration in &analysis.migrations {
+        embedded_migration(&mut out, migration);
+        out.push_str(",\n");
+    }
+    let files: Vec<String> = analysis
+        .considered_files
+        .iter()
+        .map(|f| literal(f))
+        .collect();
+    let dir = literal(dir);
+    let _ = write!(
+        out,
+        "];\n\n/// The files the macro read, relative to the migrations directory.\n\
+         #[doc(hidden)]\n#[allow(dead_code)]\n\
+         pub const EMBEDDED_FILES: &[&str] = &[{files}];\n\n\
+         /// A runner for [`MIGRATIONS`]. Debug builds first check that the directory\n\
+         /// still holds the files that were embedded (a new file needs a rebuild).\n\
+         pub fn runner() -> ::pgstrata::Runner {{\n    \
+         #[cfg(debug_assertions)]\n    \
+         ::pgstrata::__private::assert_embedded_current({dir}, EMBEDDED_FILES);\n    \
+         ::pgstrata::Runner::new(MIGRATIONS)\n}}\n\n\
+         #[cfg(test)]\n#[test]\n\
+         fn embedded_migrations_match_their_directory() {{\n    \
+         if let ::core::result::Result::Err(stale) = ::pgstrata::check_embedded(::std::path::Path::new({dir}), EMBEDDED_FILES) {{\n        \
+         ::core::panic!(\"{{}}\", stale);\n    }}\n}}\n",
+        files = files.join(", "),
+    );
+    out
 }
 
 /// For the benchmark (`bench/`, issue 2): with `PGSTRATA_EXPANSION_TIMING=<file>` set,

@@ -1,7 +1,6 @@
 //! Rust names for SQL names: snake_case fields and modules, PascalCase enums and
 //! variants, raw identifiers for keywords, and no two the same.
 
-use proc_macro2::{Ident, Span};
 use std::collections::HashSet;
 
 /// Keywords that are raw identifiers (`r#type`).
@@ -66,15 +65,25 @@ pub fn constant_case(sql: &str) -> String {
         .replace("__", "_")
 }
 
-/// An identifier token for a name made by the functions above.
-pub fn ident(name: &str) -> Ident {
+/// The identifier, as Rust source, for a name made by the functions above.
+pub fn ident(name: &str) -> String {
     if RESERVED.contains(&name) {
-        Ident::new(&format!("{name}_"), Span::call_site())
+        format!("{name}_")
     } else if KEYWORDS.contains(&name) {
-        Ident::new_raw(name, Span::call_site())
+        format!("r#{name}")
     } else {
-        Ident::new(name, Span::call_site())
+        name.to_string()
     }
+}
+
+/// A string literal, as Rust source (`Debug` writes `str`s in Rust's escapes).
+pub fn literal(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// A doc attribute holding `text`.
+pub fn doc(text: &str) -> String {
+    format!("#[doc = {text:?}]")
 }
 
 /// Hands out names, appending `_2`, `_3`, ... where two SQL names map to one.
@@ -108,8 +117,9 @@ mod tests {
         assert_eq!(pascal_case("reasoninglevels"), "Reasoninglevels");
         assert_eq!(pascal_case("1st"), "V1st");
         assert_eq!(constant_case("threadId"), "THREAD_ID");
-        assert_eq!(ident("type").to_string(), "r#type");
-        assert_eq!(ident("self").to_string(), "self_");
+        assert_eq!(ident("type"), "r#type");
+        assert_eq!(ident("self"), "self_");
+        assert_eq!(literal("a \"b\"\n"), r#""a \"b\"\n""#);
     }
 
     #[test]

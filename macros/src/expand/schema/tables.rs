@@ -1,21 +1,23 @@
 //! One module per table or view: its names, `Row` (read by column name from a
 //! `postgres::Row`) and, for tables, `Insert` (required columns as values, defaulted or
-//! nullable ones as `Option`).
+//! nullable ones as `Option`). Written as Rust source text: see `schema/mod.rs`.
 
-use super::names::{constant_case, ident, snake_case, Unique};
+use super::names::{constant_case, doc, ident, literal, snake_case, Unique};
 use super::types::{map, Features, Mapped};
 use pgstrata_analyzer::catalog::{Catalog, Column, QualifiedName, Table, View};
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::fmt::Write as _;
 
 /// A column as the generated code sees it.
 struct Field {
     sql: String,
-    rust: proc_macro2::Ident,
-    ty: Option<TokenStream>,
+    /// The field's identifier, as Rust source.
+    rust: String,
+    /// The field's type, as Rust source; `None` when the column has no mapping.
+    ty: Option<String>,
     why_unmapped: Option<String>,
     nullable: bool,
-    doc: String,
+    /// From `COMMENT ON COLUMN`.
+    doc: Option<String>,
 }
 
 fn fields(
@@ -34,10 +36,8 @@ fn fields(
                 Mapped::Type(t) => (Some(t), None),
                 Mapped::Unmapped(why) => (None, Some(why)),
             };
-            let doc = match comment {
-                Some(c) => format!("`{sql}`: {c}"),
-                None => format!("`{sql}`"),
-            };
+            // A field named after its column needs no doc that repeats the name.
+            let doc = comment.map(|c| format!("`{sql}`: {c}"));
             Field {
                 rust: ident(&unique.take(snake_case(&sql))),
                 sql,
@@ -66,54 +66,40 @@ fn column_fields(catalog: &Catalog, columns: &[Column], features: Features) -> V
     )
 }
 
+/// A field's doc attribute and a space, or nothing.
+fn field_doc(text: Option<&str>) -> String {
+    text.map(|t| format!("{} ", doc(t))).unwrap_or_default()
+}
+
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// `use super::*` as many times as the module is deep, so enums resolve by name.
-fn imports(depth: usize) -> TokenStream {
-    let supers = (0..depth).map(|_| quote!(super));
-    let mut tokens = quote!(#[allow(unused_imports)] use #(#supers)::*::*;);
+/// `use super::*` as many times as the module is deep, so enums resolve by name, and
+/// pgstrata's helpers as `__p` (no table, column or enum name can start with `__`).
+fn imports(depth: usize) -> String {
+    let supers = vec!["super"; depth].join("::");
+    let mut out = format!(
+        "#[allow(unused_imports)] use {supers}::*;\n#[allow(unused_imports)] use ::pgstrata::__private as __p;\n"
+    );
     if depth == 2 {
-        tokens.extend(quote!(
-            #[allow(unused_imports)]
-            use super::*;
-        ));
+        out.push_str("#[allow(unused_imports)] use super::*;\n");
     }
-    tokens
+    out
 }
 
 /// The names shared by tables and views, and `Row`.
 fn names_and_row(
+    out: &mut String,
     schema: &str,
     name: &str,
     fields: &[Field],
     kind: &str,
     postgres: bool,
-) -> TokenStream {
+) {
     let qualified = format!("{}.{}", quoted(schema), quoted(name));
-    let column_consts = fields.iter().map(|f| {
-        let constant = ident(&constant_case(&f.sql));
-        let sql = &f.sql;
-        quote!(pub const #constant: &str = #sql;)
-    });
-    let all_columns = fields.iter().map(|f| &f.sql);
+    let all_columns: Vec<String> = fields.iter().map(|f| literal(&f.sql)).collect();
     let mapped: Vec<&Field> = fields.iter().filter(|f| f.ty.is_some()).collect();
-    let row_fields = mapped.iter().map(|f| {
-        let (rust, doc) = (&f.rust, &f.doc);
-        let ty = f.ty.as_ref().map(|t| {
-            if f.nullable {
-                quote!(::core::option::Option<#t>)
-            } else {
-                t.clone()
-            }
-        });
-        quote!(#[doc = #doc] pub #rust: #ty,)
-    });
-    let reads = mapped.iter().map(|f| {
-        let (rust, sql) = (&f.rust, &f.sql);
-        quote!(#rust: row.try_get(#sql)?,)
-    });
     let select = mapped
         .iter()
         .map(|f| quoted(&f.sql))
@@ -141,99 +127,118 @@ fn names_and_row(
             left_out.join(" ")
         )
     };
-    let p = quote!(::pgstrata::__private);
+    let _ = write!(
+        out,
+        "{what}\npub const SCHEMA: &str = {schema_literal};\n\
+         /// Its name.\npub const NAME: &str = {name_literal};\n\
+         /// Its schema-qualified, quoted name, for SQL.\npub const QUALIFIED: &str = {qualified};\n\
+         /// Every column, in order.\npub const COLUMNS: &[&str] = &[{all_columns}];\n\n\
+         /// The columns' names.\npub mod columns {{\n",
+        what = doc(&format!("The {kind}'s schema.")),
+        schema_literal = literal(schema),
+        name_literal = literal(name),
+        qualified = literal(&qualified),
+        all_columns = all_columns.join(", "),
+    );
+    for f in fields {
+        let _ = writeln!(
+            out,
+            "    pub const {}: &str = {};",
+            ident(&constant_case(&f.sql)),
+            literal(&f.sql)
+        );
+    }
+    let _ = write!(
+        out,
+        "}}\n\n{}\n#[derive(Debug, Clone, PartialEq)]\npub struct Row {{\n",
+        doc(&row_doc)
+    );
+    for f in &mapped {
+        let ty = f.ty.as_deref().unwrap_or_default();
+        let ty = if f.nullable {
+            format!("::core::option::Option<{ty}>")
+        } else {
+            ty.to_string()
+        };
+        let _ = writeln!(
+            out,
+            "    {}pub {}: {ty},",
+            field_doc(f.doc.as_deref()),
+            f.rust
+        );
+    }
+    let _ = write!(
+        out,
+        "}}\n\nimpl Row {{\n    /// The columns `Row` reads, quoted, for a `SELECT` list.\n    \
+         pub const SELECT: &'static str = {};\n}}\n",
+        literal(&select)
+    );
     // Reading needs the `postgres` client, behind pgstrata's `postgres` feature.
-    let reading = if postgres {
-        quote! {
-            impl Row {
-                /// Reads the columns by name from a row that has them.
-                pub fn from_row(row: &#p::postgres::Row) -> ::core::result::Result<Self, #p::postgres::Error> {
-                    ::core::result::Result::Ok(Self { #(#reads)* })
-                }
-            }
-
-            impl ::core::convert::TryFrom<&#p::postgres::Row> for Row {
-                type Error = #p::postgres::Error;
-
-                fn try_from(row: &#p::postgres::Row) -> ::core::result::Result<Self, Self::Error> {
-                    Self::from_row(row)
-                }
-            }
+    if postgres {
+        out.push_str(
+            "\nimpl Row {\n    /// Reads the columns by name from a row that has them.\n    \
+             pub fn from_row(row: &__p::postgres::Row) -> \
+             ::core::result::Result<Self, __p::postgres::Error> {\n        \
+             ::core::result::Result::Ok(Self {\n",
+        );
+        for f in &mapped {
+            let _ = writeln!(
+                out,
+                "            {}: row.try_get({})?,",
+                f.rust,
+                literal(&f.sql)
+            );
         }
-    } else {
-        TokenStream::new()
-    };
-    let what = format!("The {kind}'s schema.");
-    quote! {
-        #[doc = #what]
-        pub const SCHEMA: &str = #schema;
-        /// Its name.
-        pub const NAME: &str = #name;
-        /// Its schema-qualified, quoted name, for SQL.
-        pub const QUALIFIED: &str = #qualified;
-        /// Every column, in order.
-        pub const COLUMNS: &[&str] = &[#(#all_columns),*];
-
-        /// The columns' names.
-        pub mod columns {
-            #(#column_consts)*
-        }
-
-        #[doc = #row_doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct Row {
-            #(#row_fields)*
-        }
-
-        impl Row {
-            /// The columns `Row` reads, quoted, for a `SELECT` list.
-            pub const SELECT: &'static str = #select;
-        }
-
-        #reading
+        out.push_str(
+            "        })\n    }\n}\n\n\
+             impl ::core::convert::TryFrom<&__p::postgres::Row> for Row {\n    \
+             type Error = __p::postgres::Error;\n\n    \
+             fn try_from(row: &__p::postgres::Row) -> \
+             ::core::result::Result<Self, Self::Error> {\n        Self::from_row(row)\n    }\n}\n",
+        );
     }
 }
 
 pub fn table(
+    out: &mut String,
     catalog: &Catalog,
     table: &Table,
     module: &str,
     depth: usize,
     features: Features,
-) -> TokenStream {
-    let module = ident(module);
+) {
     let fields = column_fields(catalog, &table.columns, features);
-    let names_and_row = names_and_row(
+    let module_doc = match &table.comment {
+        Some(c) => format!("Table `{}.{}`: {c}", table.schema, table.name),
+        None => format!("Table `{}.{}`.", table.schema, table.name),
+    };
+    let _ = write!(
+        out,
+        "{}\npub mod {} {{\n{}",
+        doc(&module_doc),
+        ident(module),
+        imports(depth)
+    );
+    names_and_row(
+        out,
         &table.schema,
         &table.name,
         &fields,
         "table",
         features.postgres,
     );
-    let insert = insert(table, &fields, features.postgres);
-    let imports = imports(depth);
-    let doc = match &table.comment {
-        Some(c) => format!("Table `{}.{}`: {c}", table.schema, table.name),
-        None => format!("Table `{}.{}`.", table.schema, table.name),
-    };
-    quote! {
-        #[doc = #doc]
-        pub mod #module {
-            #imports
-            #names_and_row
-            #insert
-        }
-    }
+    insert(out, table, &fields, features.postgres);
+    out.push_str("}\n");
 }
 
 pub fn view(
+    out: &mut String,
     catalog: &Catalog,
     view: &View,
     module: &str,
     depth: usize,
     features: Features,
-) -> TokenStream {
-    let module = ident(module);
+) {
     let fields = fields(
         catalog,
         view.columns.iter().map(|c| {
@@ -252,28 +257,35 @@ pub fn view(
     } else {
         "view"
     };
-    let names_and_row = names_and_row(&view.schema, &view.name, &fields, kind, features.postgres);
-    let imports = imports(depth);
-    let doc = match &view.comment {
+    let module_doc = match &view.comment {
         Some(c) => format!("The {kind} `{}.{}`: {c}", view.schema, view.name),
         None => format!(
             "The {kind} `{}.{}` (a view's columns may be NULL: they are `Option`).",
             view.schema, view.name
         ),
     };
-    quote! {
-        #[doc = #doc]
-        pub mod #module {
-            #imports
-            #names_and_row
-        }
-    }
+    let _ = write!(
+        out,
+        "{}\npub mod {} {{\n{}",
+        doc(&module_doc),
+        ident(module),
+        imports(depth)
+    );
+    names_and_row(
+        out,
+        &view.schema,
+        &view.name,
+        &fields,
+        kind,
+        features.postgres,
+    );
+    out.push_str("}\n");
 }
 
 /// `Insert`: what a new row needs. Columns the server fills (identity `ALWAYS`,
 /// generated) are not in it; columns with a default or NULL allowed are `Option`
 /// (`None` leaves them to the server).
-fn insert(table: &Table, fields: &[Field], postgres: bool) -> TokenStream {
+fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
     let mut required = Vec::new();
     let mut optional = Vec::new();
     for (column, field) in table.columns.iter().zip(fields) {
@@ -284,12 +296,13 @@ fn insert(table: &Table, fields: &[Field], postgres: bool) -> TokenStream {
             column.default.is_some() || column.identity.is_some() || column.serial.is_some();
         let Some(ty) = &field.ty else {
             if !column.nullable && !server_fills {
-                let doc = format!(
+                let why = format!(
                     "No `Insert`: the required column `{}` has no Rust type ({}).",
                     column.name,
                     field.why_unmapped.as_deref().unwrap_or("unmapped")
                 );
-                return quote!(#[doc = #doc] pub enum NoInsert {});
+                let _ = writeln!(out, "{}\npub enum NoInsert {{}}", doc(&why));
+                return;
             }
             continue;
         };
@@ -299,99 +312,92 @@ fn insert(table: &Table, fields: &[Field], postgres: bool) -> TokenStream {
             required.push((field, ty));
         }
     }
-    let p = quote!(::pgstrata::__private);
-    let qualified = format!("{}.{}", quoted(&table.schema), quoted(&table.name));
-    let required_fields = required.iter().map(|(f, ty)| {
-        let (rust, doc) = (&f.rust, &f.doc);
-        quote!(#[doc = #doc] pub #rust: #ty,)
-    });
-    let optional_fields = optional.iter().map(|(f, ty)| {
-        let rust = &f.rust;
-        let doc = format!("{} (`None`: the column's default, or NULL)", f.doc);
-        quote!(#[doc = #doc] pub #rust: ::core::option::Option<#ty>,)
-    });
-    let push_required = required.iter().map(|(f, _)| {
-        let (rust, sql) = (&f.rust, quoted(&f.sql));
-        quote!(columns.push(#sql); values.push(&self.#rust);)
-    });
-    let push_optional = optional.iter().map(|(f, _)| {
-        let (rust, sql) = (&f.rust, quoted(&f.sql));
-        quote!(if let ::core::option::Option::Some(value) = &self.#rust { columns.push(#sql); values.push(value); })
-    });
+    let qualified = literal(&format!(
+        "{}.{}",
+        quoted(&table.schema),
+        quoted(&table.name)
+    ));
+
     // Copying a stored row: each column the row has goes in as it is (a NULL stays
     // NULL only where the column has no default: `None` means "the default").
-    let copy_required = required.iter().map(|(f, _)| {
-        let rust = &f.rust;
-        quote!(#rust: row.#rust.clone(),)
-    });
-    let copy_optional = optional.iter().map(|(f, _)| {
-        let rust = &f.rust;
+    out.push_str(
+        "\nimpl ::core::convert::From<&Row> for Insert {\n    \
+         /// The insert that stores this row again (in another database, say).\n    \
+         fn from(row: &Row) -> Self {\n        Self {\n",
+    );
+    for (f, _) in &required {
+        let _ = writeln!(out, "            {0}: row.{0}.clone(),", f.rust);
+    }
+    for (f, _) in &optional {
         if f.nullable {
-            quote!(#rust: row.#rust.clone(),)
+            let _ = writeln!(out, "            {0}: row.{0}.clone(),", f.rust);
         } else {
-            quote!(#rust: ::core::option::Option::Some(row.#rust.clone()),)
+            let _ = writeln!(
+                out,
+                "            {0}: ::core::option::Option::Some(row.{0}.clone()),",
+                f.rust
+            );
         }
-    });
+    }
+    out.push_str(
+        "        }\n    }\n}\n\n\
+         /// A new row: required columns as values, the rest as `Option` (`None` leaves\n\
+         /// the column to its default, or NULL).\n\
+         #[derive(Debug, Clone, PartialEq)]\npub struct Insert {\n",
+    );
+    for (f, ty) in &required {
+        let _ = writeln!(
+            out,
+            "    {}pub {}: {ty},",
+            field_doc(f.doc.as_deref()),
+            f.rust
+        );
+    }
+    for (f, ty) in &optional {
+        let _ = writeln!(
+            out,
+            "    {}pub {}: ::core::option::Option<{ty}>,",
+            field_doc(f.doc.as_deref()),
+            f.rust
+        );
+    }
+    let _ = write!(
+        out,
+        "}}\n\nimpl Insert {{\n    \
+         /// The statement and its parameters: the required columns and the optional\n    \
+         /// ones that are `Some`.\n    \
+         pub fn to_sql(&self) -> (::std::string::String, ::std::vec::Vec<__p::Param<'_>>) {{\n        \
+         __p::insert_sql({qualified}, &["
+    );
+    for (f, _) in &required {
+        let _ = write!(
+            out,
+            "__p::required({}, &self.{}), ",
+            literal(&quoted(&f.sql)),
+            f.rust
+        );
+    }
+    for (f, _) in &optional {
+        let _ = write!(
+            out,
+            "__p::optional({}, &self.{}), ",
+            literal(&quoted(&f.sql)),
+            f.rust
+        );
+    }
+    out.push_str("])\n    }\n}\n");
     // Writing needs the `postgres` client, behind pgstrata's `postgres` feature.
-    let writing = if postgres {
-        quote! {
-            impl Insert {
-                /// Inserts the row; returns the number of rows inserted.
-                pub fn execute(&self, client: &mut impl #p::postgres::GenericClient) -> ::core::result::Result<u64, #p::postgres::Error> {
-                    let (sql, values) = self.to_sql();
-                    client.execute(sql.as_str(), &values)
-                }
-
-                /// Inserts the row and reads it back as the server stored it (defaults filled in).
-                pub fn returning(&self, client: &mut impl #p::postgres::GenericClient) -> ::core::result::Result<Row, #p::postgres::Error> {
-                    let (sql, values) = self.to_sql();
-                    let sql = ::std::format!("{} RETURNING {}", sql, Row::SELECT);
-                    let row = client.query_one(sql.as_str(), &values)?;
-                    Row::from_row(&row)
-                }
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    quote! {
-        impl ::core::convert::From<&Row> for Insert {
-            /// The insert that stores this row again (in another database, say).
-            fn from(row: &Row) -> Self {
-                Self {
-                    #(#copy_required)*
-                    #(#copy_optional)*
-                }
-            }
-        }
-
-        /// A new row: required columns as values, the rest as `Option`.
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct Insert {
-            #(#required_fields)*
-            #(#optional_fields)*
-        }
-
-        impl Insert {
-            /// The statement and its parameters: the required columns and the optional
-            /// ones that are `Some`.
-            pub fn to_sql(&self) -> (::std::string::String, ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)>) {
-                let mut columns: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
-                let mut values: ::std::vec::Vec<&(dyn #p::postgres_types::ToSql + Sync)> = ::std::vec::Vec::new();
-                #(#push_required)*
-                #(#push_optional)*
-                let sql = if columns.is_empty() {
-                    ::std::format!("INSERT INTO {} DEFAULT VALUES", #qualified)
-                } else {
-                    let placeholders: ::std::vec::Vec<::std::string::String> =
-                        (1..=columns.len()).map(|i| ::std::format!("${}", i)).collect();
-                    ::std::format!("INSERT INTO {} ({}) VALUES ({})", #qualified, columns.join(", "), placeholders.join(", "))
-                };
-                (sql, values)
-            }
-
-        }
-
-        #writing
+    if postgres {
+        out.push_str(
+            "\nimpl Insert {\n    \
+             /// Inserts the row; returns the number of rows inserted.\n    \
+             pub fn execute(&self, client: &mut impl __p::postgres::GenericClient) \
+             -> ::core::result::Result<u64, __p::postgres::Error> {\n        \
+             __p::execute_insert(client, self.to_sql())\n    }\n\n    \
+             /// Inserts the row and reads it back as the server stored it (defaults filled in).\n    \
+             pub fn returning(&self, client: &mut impl __p::postgres::GenericClient) \
+             -> ::core::result::Result<Row, __p::postgres::Error> {\n        \
+             __p::insert_returning(client, self.to_sql(), Row::SELECT, Row::from_row)\n    }\n}\n",
+        );
     }
 }

@@ -3,8 +3,10 @@
 //! out of the generated structs (and the docs say so), never mistyped.
 
 use pgstrata_analyzer::catalog::{Catalog, QualifiedName};
-use proc_macro2::TokenStream;
-use quote::quote;
+
+/// Where the generated code finds the type crates: each table module imports
+/// `::pgstrata::__private` as `__p`.
+const PRIVATE: &str = "__p";
 
 /// The type crates the facade was built with (its features, mirrored by this crate's).
 #[derive(Debug, Clone, Copy)]
@@ -31,9 +33,9 @@ impl Features {
     }
 }
 
-/// The Rust type for a column, or why there is none.
+/// The Rust type for a column (as source), or why there is none.
 pub enum Mapped {
-    Type(TokenStream),
+    Type(String),
     Unmapped(String),
 }
 
@@ -50,7 +52,7 @@ pub fn map(
     };
     match array_dimensions {
         0 => Mapped::Type(element),
-        1 => Mapped::Type(quote!(::std::vec::Vec<#element>)),
+        1 => Mapped::Type(format!("::std::vec::Vec<{element}>")),
         _ => Mapped::Unmapped("multi-dimensional arrays have no Rust mapping".into()),
     }
 }
@@ -60,8 +62,7 @@ fn scalar(
     base: &QualifiedName,
     features: Features,
     depth: u32,
-) -> Result<TokenStream, String> {
-    let p = quote!(::pgstrata::__private);
+) -> Result<String, String> {
     if let Some(e) = catalog
         .enums
         .iter()
@@ -83,9 +84,9 @@ fn scalar(
         }
         return scalar(catalog, &domain.base_type, features, depth + 1);
     }
-    let needs = |enabled: bool, feature: &str, tokens: TokenStream| {
+    let needs = |enabled: bool, feature: &str, rust: &str| {
         if enabled {
-            Ok(tokens)
+            Ok(rust.to_string())
         } else {
             Err(format!(
                 "`{}` needs pgstrata's `{feature}` feature",
@@ -93,11 +94,11 @@ fn scalar(
             ))
         }
     };
-    let chrono_or_time = |chrono: TokenStream, time: TokenStream| {
+    let chrono_or_time = |chrono: &str, time: &str| {
         if features.chrono {
-            Ok(chrono)
+            Ok(format!("{PRIVATE}::chrono::{chrono}"))
         } else if features.time {
-            Ok(time)
+            Ok(format!("{PRIVATE}::time::{time}"))
         } else {
             Err(format!(
                 "`{}` needs pgstrata's `chrono` or `time` feature",
@@ -105,38 +106,29 @@ fn scalar(
             ))
         }
     };
+    let plain = |rust: &str| Ok(rust.to_string());
     match base.name.as_str() {
-        "bool" => Ok(quote!(bool)),
-        "int2" => Ok(quote!(i16)),
-        "int4" => Ok(quote!(i32)),
-        "int8" => Ok(quote!(i64)),
-        "float4" => Ok(quote!(f32)),
-        "float8" => Ok(quote!(f64)),
-        "oid" => Ok(quote!(u32)),
-        "text" | "varchar" | "bpchar" | "name" | "citext" => Ok(quote!(::std::string::String)),
-        "bytea" => Ok(quote!(::std::vec::Vec<u8>)),
-        "inet" => Ok(quote!(::std::net::IpAddr)),
-        "uuid" => needs(features.uuid, "uuid", quote!(#p::uuid::Uuid)),
-        "json" | "jsonb" => needs(
-            features.serde_json,
-            "serde_json",
-            quote!(#p::serde_json::Value),
-        ),
+        "bool" => plain("bool"),
+        "int2" => plain("i16"),
+        "int4" => plain("i32"),
+        "int8" => plain("i64"),
+        "float4" => plain("f32"),
+        "float8" => plain("f64"),
+        "oid" => plain("u32"),
+        "text" | "varchar" | "bpchar" | "name" | "citext" => plain("::std::string::String"),
+        "bytea" => plain("::std::vec::Vec<u8>"),
+        "inet" => plain("::std::net::IpAddr"),
+        "uuid" => needs(features.uuid, "uuid", "__p::uuid::Uuid"),
+        "json" | "jsonb" => needs(features.serde_json, "serde_json", "__p::serde_json::Value"),
         "numeric" => needs(
             features.rust_decimal,
             "rust_decimal",
-            quote!(#p::rust_decimal::Decimal),
+            "__p::rust_decimal::Decimal",
         ),
-        "timestamptz" => chrono_or_time(
-            quote!(#p::chrono::DateTime<#p::chrono::Utc>),
-            quote!(#p::time::OffsetDateTime),
-        ),
-        "timestamp" => chrono_or_time(
-            quote!(#p::chrono::NaiveDateTime),
-            quote!(#p::time::PrimitiveDateTime),
-        ),
-        "date" => chrono_or_time(quote!(#p::chrono::NaiveDate), quote!(#p::time::Date)),
-        "time" => chrono_or_time(quote!(#p::chrono::NaiveTime), quote!(#p::time::Time)),
+        "timestamptz" => chrono_or_time("DateTime<__p::chrono::Utc>", "OffsetDateTime"),
+        "timestamp" => chrono_or_time("NaiveDateTime", "PrimitiveDateTime"),
+        "date" => chrono_or_time("NaiveDate", "Date"),
+        "time" => chrono_or_time("NaiveTime", "Time"),
         other => Err(format!("`{other}` has no Rust mapping")),
     }
 }

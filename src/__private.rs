@@ -1,0 +1,165 @@
+//! Called by the code `migrations!` generates; not a public API.
+//!
+//! What every table or enum would otherwise repeat lives here once, so the generated
+//! module stays small: rustc reads it on every build and rust-analyzer on every
+//! keystroke.
+
+// Empty without the type-crate features.
+#[allow(unused_imports)]
+pub use crate::types::*;
+pub use bytes;
+#[cfg(feature = "postgres")]
+pub use postgres;
+pub use postgres_types;
+
+use postgres_types::{IsNull, ToSql, Type};
+use std::error::Error;
+
+/// A statement parameter, as the `postgres` client takes them.
+pub type Param<'a> = &'a (dyn ToSql + Sync);
+
+/// Debug builds: stop loudly when the migrations directory no longer holds the
+/// files this binary embedded (a migration added without a rebuild would otherwise
+/// be silently missing from the run).
+pub fn assert_embedded_current(root: &str, embedded: &[&str]) {
+    if let Err(stale) = crate::check_embedded(std::path::Path::new(root), embedded) {
+        panic!("{stale}");
+    }
+}
+
+/// The statement spans of one migration, from `[start, end, line]` triples; the macro
+/// writes them flat because a list of struct literals is three times the code.
+pub const fn spans<const N: usize>(flat: &[u32]) -> [crate::StatementSpan; N] {
+    let mut spans = [crate::StatementSpan {
+        start: 0,
+        end: 0,
+        line: 0,
+    }; N];
+    let mut i = 0;
+    while i < N {
+        spans[i] = crate::StatementSpan {
+            start: flat[3 * i],
+            end: flat[3 * i + 1],
+            line: flat[3 * i + 2],
+        };
+        i += 1;
+    }
+    spans
+}
+
+/// A column an `Insert` always sets: its quoted name and value.
+pub fn required<'a, T: ToSql + Sync>(
+    column: &'static str,
+    value: &'a T,
+) -> (&'static str, Option<Param<'a>>) {
+    (column, Some(value))
+}
+
+/// A column an `Insert` sets when it is `Some`, and otherwise leaves to the server.
+pub fn optional<'a, T: ToSql + Sync>(
+    column: &'static str,
+    value: &'a Option<T>,
+) -> (&'static str, Option<Param<'a>>) {
+    (column, value.as_ref().map(|v| v as Param<'a>))
+}
+
+/// `INSERT INTO table (...) VALUES ($1, ...)` for the columns that have a value, and
+/// those values; `DEFAULT VALUES` when none has.
+pub fn insert_sql<'a>(
+    table: &str,
+    columns: &[(&'static str, Option<Param<'a>>)],
+) -> (String, Vec<Param<'a>>) {
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for (name, value) in columns {
+        if let Some(value) = value {
+            names.push(*name);
+            values.push(*value);
+        }
+    }
+    if names.is_empty() {
+        return (format!("INSERT INTO {table} DEFAULT VALUES"), values);
+    }
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        placeholders.join(", ")
+    );
+    (sql, values)
+}
+
+/// Runs an insert built by [`insert_sql`]; the number of rows inserted.
+#[cfg(feature = "postgres")]
+pub fn execute_insert(
+    client: &mut impl postgres::GenericClient,
+    (sql, values): (String, Vec<Param<'_>>),
+) -> Result<u64, postgres::Error> {
+    client.execute(sql.as_str(), &values)
+}
+
+/// Runs an insert built by [`insert_sql`] with `RETURNING select`, and reads the row.
+#[cfg(feature = "postgres")]
+pub fn insert_returning<R>(
+    client: &mut impl postgres::GenericClient,
+    (sql, values): (String, Vec<Param<'_>>),
+    select: &str,
+    read: fn(&postgres::Row) -> Result<R, postgres::Error>,
+) -> Result<R, postgres::Error> {
+    let sql = format!("{sql} RETURNING {select}");
+    read(&client.query_one(sql.as_str(), &values)?)
+}
+
+/// An enum value as PostgreSQL's binary format has it: the label's bytes.
+pub fn enum_to_sql(
+    label: &str,
+    out: &mut bytes::BytesMut,
+) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+    out.extend_from_slice(label.as_bytes());
+    Ok(IsNull::No)
+}
+
+/// Whether `ty` is the enum type `schema.name`.
+pub fn enum_accepts(ty: &Type, schema: &str, name: &str) -> bool {
+    ty.name() == name && ty.schema() == schema
+}
+
+/// The variant of `all` whose label is in `raw`.
+pub fn enum_from_sql<T: Copy>(
+    raw: &[u8],
+    all: &[T],
+    label_of: fn(T) -> &'static str,
+    name: &str,
+) -> Result<T, Box<dyn Error + Sync + Send>> {
+    let label = std::str::from_utf8(raw)?;
+    all.iter()
+        .copied()
+        .find(|v| label_of(*v) == label)
+        .ok_or_else(|| format!("`{label}` is not a label of {name}").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_name_the_columns_that_have_values() {
+        let (id, note): (i32, Option<String>) = (7, None);
+        let (sql, values) = insert_sql(
+            "\"public\".\"t\"",
+            &[required("\"id\"", &id), optional("\"note\"", &note)],
+        );
+        assert_eq!(sql, "INSERT INTO \"public\".\"t\" (\"id\") VALUES ($1)");
+        assert_eq!(values.len(), 1);
+        let (sql, values) = insert_sql("t", &[optional("\"note\"", &note)]);
+        assert_eq!(sql, "INSERT INTO t DEFAULT VALUES");
+        assert!(values.is_empty());
+    }
+
+    #[test]
+    fn spans_come_from_triples() {
+        const SPANS: [crate::StatementSpan; 2] = spans(&[0, 5, 1, 7, 9, 2]);
+        assert_eq!(SPANS[1].start, 7);
+        assert_eq!(SPANS[1].line, 2);
+    }
+}
