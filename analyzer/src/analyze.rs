@@ -5,6 +5,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::discover::{discover, FoundFile};
 use crate::parallel;
 use crate::parse::{parse_file, ParsedFile, Statement};
+use crate::plpgsql::{self, ParseCache};
 use crate::rules::{self, allow, transaction, Finding, StatementContext};
 use crate::source::SourceFile;
 use std::collections::BTreeSet;
@@ -198,6 +199,8 @@ struct PreparedFile {
     diagnostics: Vec<Diagnostic>,
     /// The statement rules' findings, by statement index, before any allow.
     findings: Vec<(usize, Finding)>,
+    /// The `DO` blocks the rules parsed, for the catalog.
+    parses: ParseCache,
 }
 
 /// Parses a file, reads its directives, decides its transaction mode and runs the
@@ -221,15 +224,19 @@ fn prepare_file(file: &SourceFile, metadata_no_transaction: bool) -> PreparedFil
         &parsed,
         metadata_no_transaction || directives.no_transaction,
     );
-    let mut findings = Vec::new();
-    let mut state = rules::FileState::default();
-    let mut out = Vec::new();
-    for (index, statement) in parsed.statements.iter().enumerate() {
-        let ctx = StatementContext { file, statement };
-        rules::check_statement(&ctx, &mut state, &mut out);
-        findings.extend(out.drain(..).map(|f| (index, f)));
-    }
+    let (findings, parses) = plpgsql::with_cache(ParseCache::default(), || {
+        let mut findings = Vec::new();
+        let mut state = rules::FileState::default();
+        let mut out = Vec::new();
+        for (index, statement) in parsed.statements.iter().enumerate() {
+            let ctx = StatementContext { file, statement };
+            rules::check_statement(&ctx, &mut state, &mut out);
+            findings.extend(out.drain(..).map(|f| (index, f)));
+        }
+        findings
+    });
     PreparedFile {
+        parses,
         parsed,
         transaction,
         directives,
@@ -255,14 +262,17 @@ fn fold_file(
         directives,
         mut diagnostics,
         mut findings,
+        parses,
     } = prepared;
     folder.begin_file(transaction == TransactionMode::Transactional);
-    let mut out = Vec::new();
-    for (index, statement) in parsed.statements.iter().enumerate() {
-        let ctx = StatementContext { file, statement };
-        rules::catalog::check(&ctx, folder, &mut out);
-        findings.extend(out.drain(..).map(|f| (index, f)));
-    }
+    plpgsql::with_cache(parses, || {
+        let mut out = Vec::new();
+        for (index, statement) in parsed.statements.iter().enumerate() {
+            let ctx = StatementContext { file, statement };
+            rules::catalog::check(&ctx, folder, &mut out);
+            findings.extend(out.drain(..).map(|f| (index, f)));
+        }
+    });
     folder.end_file();
     // Statement order, as when every rule ran statement by statement.
     findings.sort_by_key(|(index, _)| *index);

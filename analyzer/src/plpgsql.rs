@@ -9,13 +9,14 @@ use pg_query::protobuf::{DoStmt, ParseResult};
 use pg_query::NodeEnum;
 use serde_json::Value;
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The code of a `DO` block.
 #[derive(Debug)]
 pub enum DoBody {
     /// The PL/pgSQL statement tree of the block's body.
-    Plpgsql(Rc<Value>),
+    Plpgsql(Arc<Value>),
     /// Another language (`LANGUAGE plperl`): nothing to walk.
     OtherLanguage(String),
     /// PL/pgSQL that libpg_query cannot parse.
@@ -54,25 +55,57 @@ pub fn do_body(stmt: &DoStmt) -> DoBody {
     }
 }
 
-thread_local! {
-    /// The last block parsed: each rule that reads a `DO` block asks for the same
-    /// one in turn, and parsing PL/pgSQL costs more than walking it.
-    static LAST_PARSED: RefCell<Option<(String, Option<Rc<Value>>)>> = const { RefCell::new(None) };
+/// The PL/pgSQL blocks and the SQL in them parsed while one file is checked: the
+/// `non-idempotent` rule parses them on whichever thread prepares the file, and the
+/// catalog, folding the file later and maybe elsewhere, reads the same trees.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    blocks: HashMap<String, Option<Arc<Value>>>,
+    sql: HashMap<String, Option<Arc<ParseResult>>>,
 }
 
-fn parse_cached(body: String) -> Option<Rc<Value>> {
-    let cached = LAST_PARSED.with(|last| {
-        last.borrow()
-            .as_ref()
-            .filter(|(text, _)| *text == body)
-            .map(|(_, tree)| tree.clone())
+thread_local! {
+    /// The cache of the file being checked on this thread, if any.
+    static CACHE: RefCell<Option<ParseCache>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `cache` answering and collecting this thread's parses of blocks and
+/// their SQL, and hands the cache back with `f`'s result.
+pub fn with_cache<R>(cache: ParseCache, f: impl FnOnce() -> R) -> (R, ParseCache) {
+    let outer = CACHE.with(|c| c.replace(Some(cache)));
+    let result = f();
+    let cache = CACHE.with(|c| c.replace(outer)).unwrap_or_default();
+    (result, cache)
+}
+
+/// `parse(key)` through the installed cache's `map` (directly when none is installed).
+fn cached<T>(
+    key: &str,
+    map: fn(&mut ParseCache) -> &mut HashMap<String, Option<Arc<T>>>,
+    parse: impl FnOnce() -> Option<T>,
+) -> Option<Arc<T>> {
+    let hit = CACHE.with(|c| {
+        c.borrow_mut()
+            .as_mut()
+            .map(|cache| map(cache).get(key).cloned())
     });
-    if let Some(tree) = cached {
-        return tree;
+    match hit {
+        Some(Some(tree)) => tree,
+        Some(None) => {
+            let tree = parse().map(Arc::new);
+            CACHE.with(|c| {
+                if let Some(cache) = c.borrow_mut().as_mut() {
+                    map(cache).insert(key.to_string(), tree.clone());
+                }
+            });
+            tree
+        }
+        None => parse().map(Arc::new),
     }
-    let tree = parse(&body).map(Rc::new);
-    LAST_PARSED.with(|last| *last.borrow_mut() = Some((body, tree.clone())));
-    tree
+}
+
+fn parse_cached(body: String) -> Option<Arc<Value>> {
+    cached(&body, |c| &mut c.blocks, || parse(&body))
 }
 
 /// The statement tree of a PL/pgSQL function body (`CREATE FUNCTION ... AS $$...$$`).
@@ -93,37 +126,10 @@ fn parse(body: &str) -> Option<Value> {
     tree.pointer("/0/PLpgSQL_function/action").cloned()
 }
 
-thread_local! {
-    /// The statements of the last blocks walked, parsed: the rules that walk a block
-    /// parse the same statements in turn.
-    static PARSED_SQL: RefCell<Vec<(String, Option<Rc<ParseResult>>)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// How many parsed statements the cache keeps (a few blocks' worth).
-const PARSED_SQL_KEPT: usize = 32;
-
 /// PostgreSQL's parse tree of a statement found in a block (`None` when it does not
-/// parse), shared by the rules that walk the same block.
-pub fn parse_sql(sql: &str) -> Option<Rc<ParseResult>> {
-    let cached = PARSED_SQL.with(|parsed| {
-        parsed
-            .borrow()
-            .iter()
-            .find(|(text, _)| text == sql)
-            .map(|(_, tree)| tree.clone())
-    });
-    if let Some(tree) = cached {
-        return tree;
-    }
-    let tree = crate::parse::ffi_parse(sql).ok().map(Rc::new);
-    PARSED_SQL.with(|parsed| {
-        let mut parsed = parsed.borrow_mut();
-        if parsed.len() >= PARSED_SQL_KEPT {
-            parsed.remove(0);
-        }
-        parsed.push((sql.to_string(), tree.clone()));
-    });
-    tree
+/// parse), shared through the file's [`ParseCache`].
+pub fn parse_sql(sql: &str) -> Option<Arc<ParseResult>> {
+    cached(sql, |c| &mut c.sql, || crate::parse::ffi_parse(sql).ok())
 }
 
 /// What protects the statements being walked.
