@@ -1,6 +1,8 @@
-//! The catalog against the truth: for the example's migrations and every set in
-//! `../shared/corpora`, the migrations are applied by the runner to a fresh database,
-//! `pg_catalog` is read, and every object is compared with the analyzer's catalog.
+//! The catalog against the truth: for the example's migrations, the fixtures
+//! `tests/fixtures/catalog_forms`, the four seed schemas under `tests/fixtures/` and
+//! every set in `../shared/corpora`, the migrations are applied by the runner to a
+//! fresh database, `pg_catalog` is read, and every object is compared with the
+//! analyzer's catalog.
 //! Any difference fails, with the differing lines of both sides.
 //!
 //! What is compared (docs/decisions.md, "Catalog fidelity", says why): schemas;
@@ -34,6 +36,14 @@ struct Set {
     sqlx_table: bool,
 }
 
+/// The seed schemas under `tests/fixtures/` (see `tests/seed_schemas.rs`).
+const SEEDS: [&str; 4] = [
+    "neuroagent",
+    "agent_prompt_train",
+    "live_conversational_threads",
+    "chat",
+];
+
 fn sets() -> Vec<Set> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut sets = vec![
@@ -51,6 +61,17 @@ fn sets() -> Vec<Set> {
             sqlx_table: false,
         },
     ];
+    // The four seed schemas, each a directory of `NNN_<revision>_<name>.sql` or
+    // `NNN-<name>.sql` files, analyzed and applied as `tests/seed_schemas.rs` does.
+    for seed in SEEDS {
+        let display = format!("tests/fixtures/{seed}");
+        sets.push(Set {
+            name: seed.to_string(),
+            dir: here.join(&display),
+            display,
+            sqlx_table: false,
+        });
+    }
     let root = corpora::root();
     let mut corpora: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
