@@ -5,7 +5,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::discover::{discover, FoundFile};
 use crate::parallel;
 use crate::parse::{parse_file, ParsedFile, Statement};
-use crate::plpgsql::{self, ParseCache};
+use crate::plpgsql::ParseCache;
 use crate::rules::{self, allow, transaction, Finding, StatementContext};
 use crate::source::SourceFile;
 use std::collections::BTreeSet;
@@ -224,7 +224,7 @@ fn prepare_file(file: &SourceFile, metadata_no_transaction: bool) -> PreparedFil
         &parsed,
         metadata_no_transaction || directives.no_transaction,
     );
-    let (findings, parses) = plpgsql::with_cache(ParseCache::default(), || {
+    let (findings, parses) = ParseCache::default().scope(|| {
         let mut findings = Vec::new();
         let mut state = rules::FileState::default();
         let mut out = Vec::new();
@@ -265,7 +265,7 @@ fn fold_file(
         parses,
     } = prepared;
     folder.begin_file(transaction == TransactionMode::Transactional);
-    plpgsql::with_cache(parses, || {
+    parses.scope(|| {
         let mut out = Vec::new();
         for (index, statement) in parsed.statements.iter().enumerate() {
             let ctx = StatementContext { file, statement };

@@ -11,6 +11,8 @@ pub mod catalog;
 pub mod diagnostics;
 pub mod discover;
 mod parallel;
+pub use parallel::THREADS_VARIABLE;
+pub use plpgsql::ParseCache;
 pub mod parse;
 mod plpgsql;
 pub mod rules;

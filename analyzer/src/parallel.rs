@@ -10,8 +10,24 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-/// At most this many helper threads: beyond it the in-order fold is the bottleneck.
-const MAX_HELPERS: usize = 3;
+/// At most this many threads: beyond it the in-order fold is the bottleneck.
+const MAX_THREADS: usize = 4;
+
+/// Set to a number to cap the threads (`1`: everything on the calling thread).
+pub const THREADS_VARIABLE: &str = "PGSTRATA_THREADS";
+
+/// The threads to use: `PGSTRATA_THREADS`, or one per core up to [`MAX_THREADS`].
+fn threads() -> usize {
+    std::env::var(THREADS_VARIABLE)
+        .ok()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(MAX_THREADS)
+        })
+}
 
 /// Main-thread-sized stacks: PostgreSQL's parser and the tree walks recurse as deep
 /// as the SQL nests.
@@ -25,10 +41,7 @@ where
     P: Fn(usize) -> T + Sync,
     C: FnMut(usize, T),
 {
-    let helpers = std::thread::available_parallelism()
-        .map_or(0, |n| n.get() - 1)
-        .min(MAX_HELPERS)
-        .min(count.saturating_sub(1));
+    let helpers = (threads() - 1).min(count.saturating_sub(1));
     let next = AtomicUsize::new(0);
     let claim = || {
         let i = next.fetch_add(1, Ordering::Relaxed);

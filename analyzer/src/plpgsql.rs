@@ -69,13 +69,15 @@ thread_local! {
     static CACHE: RefCell<Option<ParseCache>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with `cache` answering and collecting this thread's parses of blocks and
-/// their SQL, and hands the cache back with `f`'s result.
-pub fn with_cache<R>(cache: ParseCache, f: impl FnOnce() -> R) -> (R, ParseCache) {
-    let outer = CACHE.with(|c| c.replace(Some(cache)));
-    let result = f();
-    let cache = CACHE.with(|c| c.replace(outer)).unwrap_or_default();
-    (result, cache)
+impl ParseCache {
+    /// Runs `f` with this cache answering and collecting the parses of blocks and
+    /// their SQL made on this thread, and hands it back with `f`'s result.
+    pub fn scope<R>(self, f: impl FnOnce() -> R) -> (R, Self) {
+        let outer = CACHE.with(|c| c.replace(Some(self)));
+        let result = f();
+        let cache = CACHE.with(|c| c.replace(outer)).unwrap_or_default();
+        (result, cache)
+    }
 }
 
 /// `parse(key)` through the installed cache's `map` (directly when none is installed).
