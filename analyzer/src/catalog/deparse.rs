@@ -7,8 +7,8 @@
 //! call is guarded: the analyzer must never panic.
 
 use pg_query::protobuf::{
-    a_const, AArrayExpr, AConst, AExpr, AExprKind, LimitOption, Node, ResTarget, SelectStmt,
-    SetOperation, String as PgString,
+    a_const, AArrayExpr, AConst, AExpr, AExprKind, BoolExpr, BoolExprType, LimitOption, Node,
+    ResTarget, SelectStmt, SetOperation, String as PgString,
 };
 use pg_query::NodeEnum;
 
@@ -279,6 +279,11 @@ fn normalize(node: &mut Node) {
         let Some(inner) = cast.arg.take() else { break };
         *node = *inner;
     }
+    if let Some(NodeEnum::AExpr(expr)) = &node.node {
+        if let Some(expanded) = expand_between(expr) {
+            node.node = Some(expanded);
+        }
+    }
     let Some(kind) = &mut node.node else { return };
     match kind {
         NodeEnum::AConst(constant) => stringify(constant),
@@ -347,6 +352,70 @@ fn stringify(constant: &mut AConst) {
         _ => return,
     };
     constant.val = Some(a_const::Val::Sval(PgString { sval: text }));
+}
+
+/// `BETWEEN` the way PostgreSQL stores it, as comparisons: `a >= x AND a <= y`;
+/// `NOT BETWEEN` as `a < x OR a > y`; `SYMMETRIC` as both orders.
+fn expand_between(expr: &AExpr) -> Option<NodeEnum> {
+    let kind = AExprKind::try_from(expr.kind).ok()?;
+    let (negated, symmetric) = match kind {
+        AExprKind::AexprBetween => (false, false),
+        AExprKind::AexprNotBetween => (true, false),
+        AExprKind::AexprBetweenSym => (false, true),
+        AExprKind::AexprNotBetweenSym => (true, true),
+        _ => return None,
+    };
+    let value = expr.lexpr.as_deref()?;
+    let Some(NodeEnum::List(bounds)) = expr.rexpr.as_deref().and_then(|r| r.node.as_ref()) else {
+        return None;
+    };
+    let [low, high] = bounds.items.as_slice() else {
+        return None;
+    };
+    let compare = |operator: &str, bound: &Node| Node {
+        node: Some(NodeEnum::AExpr(Box::new(AExpr {
+            kind: AExprKind::AexprOp as i32,
+            name: vec![Node {
+                node: Some(NodeEnum::String(PgString {
+                    sval: operator.to_string(),
+                })),
+            }],
+            lexpr: Some(Box::new(value.clone())),
+            rexpr: Some(Box::new(bound.clone())),
+            ..AExpr::default()
+        }))),
+    };
+    let join = |op: BoolExprType, args: Vec<Node>| Node {
+        node: Some(NodeEnum::BoolExpr(Box::new(BoolExpr {
+            boolop: op as i32,
+            args,
+            ..BoolExpr::default()
+        }))),
+    };
+    let range = |low: &Node, high: &Node| {
+        if negated {
+            join(
+                BoolExprType::OrExpr,
+                vec![compare("<", low), compare(">", high)],
+            )
+        } else {
+            join(
+                BoolExprType::AndExpr,
+                vec![compare(">=", low), compare("<=", high)],
+            )
+        }
+    };
+    let expanded = if symmetric {
+        let outer = if negated {
+            BoolExprType::AndExpr
+        } else {
+            BoolExprType::OrExpr
+        };
+        join(outer, vec![range(low, high), range(high, low)])
+    } else {
+        range(low, high)
+    };
+    expanded.node
 }
 
 /// `IN (...)` and `LIKE` the way PostgreSQL stores them.
@@ -528,6 +597,24 @@ mod tests {
         same("pg_catalog.lower(email)", "lower(email)");
         same("'{}'::jsonb", "'{}'::jsonb");
         same("false", "false");
+        // Stored forms as `pg_get_constraintdef` printed them on PostgreSQL 15.
+        same(
+            "x BETWEEN 0 AND 1",
+            "((x >= (0)::double precision) AND (x <= (1)::double precision))",
+        );
+        same("y NOT BETWEEN 2 AND 3", "((y < 2) OR (y > 3))");
+        same(
+            "z BETWEEN SYMMETRIC 5 AND 4",
+            "(((z >= 5) AND (z <= 4)) OR ((z >= 4) AND (z <= 5)))",
+        );
+        same(
+            "z NOT BETWEEN SYMMETRIC 5 AND 4",
+            "(((z < 5) OR (z > 4)) AND ((z < 4) OR (z > 5)))",
+        );
+        assert_ne!(
+            normalized("x BETWEEN 0 AND 1"),
+            normalized("x BETWEEN 1 AND 0")
+        );
         assert_ne!(normalized("a + 1"), normalized("a - 1"));
         assert_eq!(normalized("not sql ("), None);
     }
