@@ -380,3 +380,33 @@ fn chat() {
     round_trip!(seed, chat_messages);
     seed.finish();
 }
+
+/// A nullable column with a default has three states in `Insert`: `None` leaves it to
+/// the default, `Some(None)` writes NULL, `Some(Some(v))` writes `v`. A stored NULL
+/// copied through `Insert::from` stays NULL.
+#[test]
+fn a_null_in_a_column_with_a_default_stays_null() {
+    use agent_prompt_train::schema::api_requests;
+    let mut seed = Seed::new(
+        "agent_prompt_train",
+        &rows::AGENT_PROMPT_TRAIN,
+        agent_prompt_train::MIGRATIONS.len(),
+        agent_prompt_train::runner,
+    );
+    let select = format!(
+        "SELECT {} FROM {} LIMIT 1",
+        api_requests::Row::SELECT,
+        api_requests::QUALIFIED
+    );
+    let stored = seed.source.query_one(select.as_str(), &[]).unwrap();
+    let mut row = api_requests::Row::from_row(&stored).unwrap();
+    row.branch_id = None;
+    let mut insert = api_requests::Insert::from(&row);
+    assert_eq!(insert.branch_id, Some(None), "a NULL is copied as NULL");
+    insert.message_count = None;
+    insert.is_subtask = Some(Some(true));
+    let written = insert.returning(&mut seed.target).unwrap();
+    assert_eq!(written.branch_id, None, "NULL, not the default 'main'");
+    assert_eq!(written.message_count, Some(0), "`None` is the default");
+    assert_eq!(written.is_subtask, Some(true));
+}

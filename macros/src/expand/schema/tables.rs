@@ -306,10 +306,13 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
             }
             continue;
         };
-        if column.nullable || server_fills {
-            optional.push((field, ty));
+        if column.nullable && server_fills {
+            // Three states: the default (`None`), NULL (`Some(None)`), a value.
+            optional.push((field, format!("::core::option::Option<{ty}>"), true));
+        } else if column.nullable || server_fills {
+            optional.push((field, ty.clone(), false));
         } else {
-            required.push((field, ty));
+            required.push((field, ty.clone()));
         }
     }
     let qualified = literal(&format!(
@@ -318,8 +321,8 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
         quoted(&table.name)
     ));
 
-    // Copying a stored row: each column the row has goes in as it is (a NULL stays
-    // NULL only where the column has no default: `None` means "the default").
+    // Copying a stored row: each column the row has goes in as it is, a NULL as an
+    // explicit NULL where the column has a default (`Some(None)`).
     out.push_str(
         "\nimpl ::core::convert::From<&Row> for Insert {\n    \
          /// The insert that stores this row again (in another database, say).\n    \
@@ -328,8 +331,9 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
     for (f, _) in &required {
         let _ = writeln!(out, "            {0}: row.{0}.clone(),", f.rust);
     }
-    for (f, _) in &optional {
-        if f.nullable {
+    for (f, _, three_states) in &optional {
+        // A nullable column without a default: `None` is NULL either way.
+        if f.nullable && !three_states {
             let _ = writeln!(out, "            {0}: row.{0}.clone(),", f.rust);
         } else {
             let _ = writeln!(
@@ -342,7 +346,8 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
     out.push_str(
         "        }\n    }\n}\n\n\
          /// A new row: required columns as values, the rest as `Option` (`None` leaves\n\
-         /// the column to its default, or NULL).\n\
+         /// the column to its default, or NULL). A nullable column with a default is\n\
+         /// `Option<Option<T>>`: `None` for the default, `Some(None)` for NULL.\n\
          #[derive(Debug, Clone, PartialEq)]\npub struct Insert {\n",
     );
     for (f, ty) in &required {
@@ -353,7 +358,7 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
             f.rust
         );
     }
-    for (f, ty) in &optional {
+    for (f, ty, _) in &optional {
         let _ = writeln!(
             out,
             "    {}pub {}: ::core::option::Option<{ty}>,",
@@ -377,7 +382,7 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
             f.rust
         );
     }
-    for (f, _) in &optional {
+    for (f, _, _) in &optional {
         let _ = write!(
             out,
             "__p::optional({}, &self.{}), ",
