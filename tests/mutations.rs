@@ -137,6 +137,8 @@ fn read_tree(dir: &Path, relative: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
 fn rerun_allowed() -> Config {
     Config {
         allow: BTreeSet::from(["non-idempotent".to_string()]),
+        // The mutations are made on the statements' trees.
+        keep_trees: true,
         ..Config::default()
     }
 }

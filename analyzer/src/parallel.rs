@@ -4,7 +4,9 @@
 //! files before it. So helper threads prepare files in any order while the calling
 //! thread folds them in order, and prepares files itself whenever the next one in
 //! order is not ready yet: on one core nothing changes, on two the parse of one file
-//! overlaps the fold of another.
+//! overlaps the fold of another. What the fold leaves over (the file's parse trees)
+//! goes back to the thread that built it to be freed: memory freed by the thread that
+//! allocated it is cheaper to free, and reused by that thread's next allocations.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +17,10 @@ const MAX_THREADS: usize = 4;
 
 /// Set to a number to cap the threads (`1`: everything on the calling thread).
 pub const THREADS_VARIABLE: &str = "PGSTRATA_THREADS";
+
+/// Main-thread-sized stacks: PostgreSQL's parser and the tree walks recurse as deep
+/// as the SQL nests.
+const STACK_SIZE: usize = 8 << 20;
 
 /// The threads to use: `PGSTRATA_THREADS`, or one per core up to [`MAX_THREADS`].
 fn threads() -> usize {
@@ -29,17 +35,22 @@ fn threads() -> usize {
         })
 }
 
-/// Main-thread-sized stacks: PostgreSQL's parser and the tree walks recurse as deep
-/// as the SQL nests.
-const STACK_SIZE: usize = 8 << 20;
+/// Who prepared a result: the calling thread, or a helper by its index.
+#[derive(Clone, Copy)]
+enum Preparer {
+    Caller,
+    Helper(usize),
+}
 
 /// Runs `prepare(i)` for every `i` in `0..count` and hands each result to
-/// `consume(i, result)` in increasing order of `i`, on the calling thread.
-pub fn in_order<T, P, C>(count: usize, prepare: P, consume: &mut C)
+/// `consume(i, result)` in increasing order of `i`, on the calling thread. What
+/// `consume` returns is dropped on the thread that prepared `i`.
+pub fn in_order<T, G, P, C>(count: usize, prepare: P, consume: &mut C)
 where
     T: Send,
+    G: Send,
     P: Fn(usize) -> T + Sync,
-    C: FnMut(usize, T),
+    C: FnMut(usize, T) -> G,
 {
     let helpers = (threads() - 1).min(count.saturating_sub(1));
     let next = AtomicUsize::new(0);
@@ -48,49 +59,71 @@ where
         (i < count).then_some(i)
     };
     std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::channel();
-        for _ in 0..helpers {
-            let sender = sender.clone();
+        let (results, received) = mpsc::channel();
+        let mut leftovers = Vec::new();
+        for helper in 0..helpers {
+            let results = results.clone();
+            let (leftover, to_free) = mpsc::channel::<G>();
             let (prepare, claim) = (&prepare, &claim);
-            // A thread that cannot start leaves its share to the others.
-            let _ = std::thread::Builder::new()
+            let started = std::thread::Builder::new()
                 .stack_size(STACK_SIZE)
                 .spawn_scoped(scope, move || {
                     while let Some(i) = claim() {
-                        if sender.send((i, prepare(i))).is_err() {
-                            break;
+                        while let Ok(garbage) = to_free.try_recv() {
+                            drop(garbage);
+                        }
+                        if results
+                            .send((i, Preparer::Helper(helper), prepare(i)))
+                            .is_err()
+                        {
+                            return;
                         }
                     }
+                    // Until the caller is done with what this thread prepared.
+                    for garbage in to_free {
+                        drop(garbage);
+                    }
                 });
+            // A thread that cannot start leaves its share to the others; what would
+            // go back to it is dropped where it is.
+            leftovers.push(started.is_ok().then_some(leftover));
         }
-        drop(sender);
-        let mut ready: BTreeMap<usize, T> = BTreeMap::new();
+        drop(results);
+        let mut ready: BTreeMap<usize, (Preparer, T)> = BTreeMap::new();
         for wanted in 0..count {
-            let result = loop {
+            let (preparer, result) = loop {
                 if let Some(result) = ready.remove(&wanted) {
                     break result;
                 }
-                if let Ok((i, result)) = receiver.try_recv() {
-                    ready.insert(i, result);
+                if let Ok((i, preparer, result)) = received.try_recv() {
+                    ready.insert(i, (preparer, result));
                     continue;
                 }
                 // Nothing in order is ready: prepare a file here rather than wait.
                 if let Some(i) = claim() {
-                    ready.insert(i, prepare(i));
+                    ready.insert(i, (Preparer::Caller, prepare(i)));
                     continue;
                 }
                 // Every file is claimed; the one wanted is on a helper.
-                match receiver.recv() {
-                    Ok((i, result)) => {
-                        ready.insert(i, result);
+                match received.recv() {
+                    Ok((i, preparer, result)) => {
+                        ready.insert(i, (preparer, result));
                     }
                     // Every helper is gone without sending it (one panicked, and the
                     // scope will resume that panic): prepare it here.
-                    Err(_) => break prepare(wanted),
+                    Err(_) => break (Preparer::Caller, prepare(wanted)),
                 }
             };
-            consume(wanted, result);
+            let garbage = consume(wanted, result);
+            if let Preparer::Helper(helper) = preparer {
+                if let Some(Some(leftover)) = leftovers.get(helper) {
+                    // A helper that is gone cannot free it: then it is dropped here.
+                    let _ = leftover.send(garbage);
+                }
+            }
         }
+        // Closing the channels lets the helpers finish.
+        drop(leftovers);
     });
 }
 

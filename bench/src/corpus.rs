@@ -12,10 +12,19 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// One generated migration file.
+#[derive(Clone)]
 pub struct GeneratedFile {
     /// `V{n}__{name}.sql`.
     pub file_name: String,
     pub text: String,
+}
+
+/// How many tables a generated migration creates (`CREATE TABLE ... (` lines; the
+/// generator writes no other form).
+pub fn tables_created(text: &str) -> usize {
+    text.lines()
+        .filter(|line| line.starts_with("CREATE TABLE ") && line.trim_end().ends_with('('))
+        .count()
 }
 
 /// Generates `count` migrations from `seed`.

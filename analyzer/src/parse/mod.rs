@@ -23,6 +23,8 @@ use std::ops::Range;
 pub struct Statement {
     pub range: Range<usize>,
     pub line: usize,
+    /// The tree; `None` where the statement did not parse, or after `analyze` unless
+    /// `Config::keep_trees`.
     pub node: Option<NodeEnum>,
     /// Where, in the file, the text the parser saw starts: the tree's node locations
     /// count from here (the file's start, or a statement's when the file was parsed

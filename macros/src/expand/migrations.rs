@@ -50,6 +50,7 @@ pub fn expand(args: &Args) -> TokenStream {
         }
     }
     let code = code(&analysis, &dir.to_string_lossy());
+    let code_bytes = code.len();
     match code.parse::<TokenStream>() {
         Ok(code) => errors.extend(code),
         // Only a bug in the generator gets here: say so rather than panic.
@@ -63,7 +64,7 @@ pub fn expand(args: &Args) -> TokenStream {
             .to_compile_error(),
         ),
     }
-    record_expansion_time(started);
+    record_expansion_time(started, code_bytes);
     errors
 }
 
@@ -108,12 +109,13 @@ fn code(analysis: &Analysis, dir: &str) -> String {
 }
 
 /// For the benchmark (`bench/`, issue 2): with `PGSTRATA_EXPANSION_TIMING=<file>` set,
-/// appends one line to that file with the microseconds from the start of `expand` to
-/// the tokens being ready (argument checks, the whole analysis, code generation; an
-/// expansion that stops at a bad argument records nothing).
+/// appends one line to that file: the microseconds from the start of `expand` to the
+/// tokens being ready (argument checks, the whole analysis, code generation and
+/// rustc's lexing of it; an expansion that stops at a bad argument records nothing),
+/// and the size of the generated code in bytes.
 /// Errors writing it are ignored: timing must never fail a build. Cargo does not
 /// track this variable, so setting it does not rebuild anything by itself.
-fn record_expansion_time(started: std::time::Instant) {
+fn record_expansion_time(started: std::time::Instant, code_bytes: usize) {
     use std::io::Write;
     let Some(path) = std::env::var_os("PGSTRATA_EXPANSION_TIMING") else {
         return;
@@ -124,7 +126,7 @@ fn record_expansion_time(started: std::time::Instant) {
         .append(true)
         .open(path)
     {
-        let _ = writeln!(file, "{micros}");
+        let _ = writeln!(file, "{micros} {code_bytes}");
     }
 }
 
