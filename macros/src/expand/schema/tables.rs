@@ -14,6 +14,8 @@ struct Field {
     rust: String,
     /// The field's type, as Rust source; `None` when the column has no mapping.
     ty: Option<String>,
+    /// Whether the type is `Copy` (a copy needs no `.clone()`, which clippy flags).
+    copy: bool,
     why_unmapped: Option<String>,
     nullable: bool,
     /// From `COMMENT ON COLUMN`.
@@ -32,9 +34,9 @@ fn fields(
                 Some(base) => map(catalog, base, dims, features),
                 None => Mapped::Unmapped("its type could not be derived".into()),
             };
-            let (ty, why_unmapped) = match mapped {
-                Mapped::Type(t) => (Some(t), None),
-                Mapped::Unmapped(why) => (None, Some(why)),
+            let (ty, copy, why_unmapped) = match mapped {
+                Mapped::Type { rust, copy } => (Some(rust), copy, None),
+                Mapped::Unmapped(why) => (None, false, Some(why)),
             };
             // A field named after its column needs no doc that repeats the name.
             let doc = comment.map(|c| format!("`{sql}`: {c}"));
@@ -42,6 +44,7 @@ fn fields(
                 rust: ident(&unique.take(snake_case(&sql))),
                 sql,
                 ty,
+                copy,
                 why_unmapped,
                 nullable,
                 doc,
@@ -328,18 +331,27 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
          /// The insert that stores this row again (in another database, say).\n    \
          fn from(row: &Row) -> Self {\n        Self {\n",
     );
+    // `row.x` where the type is `Copy`, `row.x.clone()` where it is not.
+    let value = |f: &Field| {
+        if f.copy {
+            format!("row.{}", f.rust)
+        } else {
+            format!("row.{}.clone()", f.rust)
+        }
+    };
     for (f, _) in &required {
-        let _ = writeln!(out, "            {0}: row.{0}.clone(),", f.rust);
+        let _ = writeln!(out, "            {}: {},", f.rust, value(f));
     }
     for (f, _, three_states) in &optional {
         // A nullable column without a default: `None` is NULL either way.
         if f.nullable && !three_states {
-            let _ = writeln!(out, "            {0}: row.{0}.clone(),", f.rust);
+            let _ = writeln!(out, "            {}: {},", f.rust, value(f));
         } else {
             let _ = writeln!(
                 out,
-                "            {0}: ::core::option::Option::Some(row.{0}.clone()),",
-                f.rust
+                "            {}: ::core::option::Option::Some({}),",
+                f.rust,
+                value(f)
             );
         }
     }

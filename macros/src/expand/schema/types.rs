@@ -33,9 +33,10 @@ impl Features {
     }
 }
 
-/// The Rust type for a column (as source), or why there is none.
+/// The Rust type for a column (as source) and whether it is `Copy`, or why there is
+/// none.
 pub enum Mapped {
-    Type(String),
+    Type { rust: String, copy: bool },
     Unmapped(String),
 }
 
@@ -47,12 +48,18 @@ pub fn map(
     features: Features,
 ) -> Mapped {
     let element = match scalar(catalog, base, features, 0) {
-        Ok(tokens) => tokens,
+        Ok(element) => element,
         Err(why) => return Mapped::Unmapped(why),
     };
     match array_dimensions {
-        0 => Mapped::Type(element),
-        1 => Mapped::Type(format!("::std::vec::Vec<{element}>")),
+        0 => Mapped::Type {
+            rust: element.0,
+            copy: element.1,
+        },
+        1 => Mapped::Type {
+            rust: format!("::std::vec::Vec<{}>", element.0),
+            copy: false,
+        },
         _ => Mapped::Unmapped("multi-dimensional arrays have no Rust mapping".into()),
     }
 }
@@ -62,14 +69,15 @@ fn scalar(
     base: &QualifiedName,
     features: Features,
     depth: u32,
-) -> Result<String, String> {
+) -> Result<(String, bool), String> {
     if let Some(e) = catalog
         .enums
         .iter()
         .find(|e| e.schema == base.schema && e.name == base.name)
     {
         let path = super::enum_path(&e.schema, &e.name);
-        return Ok(path);
+        // Generated enums derive `Copy`.
+        return Ok((path, true));
     }
     if let Some(domain) = catalog
         .domains
@@ -84,9 +92,9 @@ fn scalar(
         }
         return scalar(catalog, &domain.base_type, features, depth + 1);
     }
-    let needs = |enabled: bool, feature: &str, rust: &str| {
+    let needs = |enabled: bool, feature: &str, rust: &str, copy: bool| {
         if enabled {
-            Ok(rust.to_string())
+            Ok((rust.to_string(), copy))
         } else {
             Err(format!(
                 "`{}` needs pgstrata's `{feature}` feature",
@@ -96,9 +104,9 @@ fn scalar(
     };
     let chrono_or_time = |chrono: &str, time: &str| {
         if features.chrono {
-            Ok(format!("{PRIVATE}::chrono::{chrono}"))
+            Ok((format!("{PRIVATE}::chrono::{chrono}"), true))
         } else if features.time {
-            Ok(format!("{PRIVATE}::time::{time}"))
+            Ok((format!("{PRIVATE}::time::{time}"), true))
         } else {
             Err(format!(
                 "`{}` needs pgstrata's `chrono` or `time` feature",
@@ -106,24 +114,30 @@ fn scalar(
             ))
         }
     };
-    let plain = |rust: &str| Ok(rust.to_string());
+    let plain = |rust: &str, copy: bool| Ok((rust.to_string(), copy));
     match base.name.as_str() {
-        "bool" => plain("bool"),
-        "int2" => plain("i16"),
-        "int4" => plain("i32"),
-        "int8" => plain("i64"),
-        "float4" => plain("f32"),
-        "float8" => plain("f64"),
-        "oid" => plain("u32"),
-        "text" | "varchar" | "bpchar" | "name" | "citext" => plain("::std::string::String"),
-        "bytea" => plain("::std::vec::Vec<u8>"),
-        "inet" => plain("::std::net::IpAddr"),
-        "uuid" => needs(features.uuid, "uuid", "__p::uuid::Uuid"),
-        "json" | "jsonb" => needs(features.serde_json, "serde_json", "__p::serde_json::Value"),
+        "bool" => plain("bool", true),
+        "int2" => plain("i16", true),
+        "int4" => plain("i32", true),
+        "int8" => plain("i64", true),
+        "float4" => plain("f32", true),
+        "float8" => plain("f64", true),
+        "oid" => plain("u32", true),
+        "text" | "varchar" | "bpchar" | "name" | "citext" => plain("::std::string::String", false),
+        "bytea" => plain("::std::vec::Vec<u8>", false),
+        "inet" => plain("::std::net::IpAddr", true),
+        "uuid" => needs(features.uuid, "uuid", "__p::uuid::Uuid", true),
+        "json" | "jsonb" => needs(
+            features.serde_json,
+            "serde_json",
+            "__p::serde_json::Value",
+            false,
+        ),
         "numeric" => needs(
             features.rust_decimal,
             "rust_decimal",
             "__p::rust_decimal::Decimal",
+            true,
         ),
         "timestamptz" => chrono_or_time("DateTime<__p::chrono::Utc>", "OffsetDateTime"),
         "timestamp" => chrono_or_time("NaiveDateTime", "PrimitiveDateTime"),
