@@ -51,6 +51,7 @@ pub fn expand(args: &Args) -> TokenStream {
     }
     let code = code(&analysis, &dir.to_string_lossy());
     let code_bytes = code.len();
+    write_expansion(&code);
     match code.parse::<TokenStream>() {
         Ok(code) => errors.extend(code),
         // Only a bug in the generator gets here: say so rather than panic.
@@ -106,6 +107,15 @@ fn code(analysis: &Analysis, dir: &str) -> String {
         files = files.join(", "),
     );
     out
+}
+
+/// With `PGSTRATA_EXPAND_TO=<file>` set, writes the generated code to that file (the
+/// last expansion wins), to read it or to lint it as plain source, as
+/// `tests/generated_code.rs` does. Errors writing it are ignored.
+fn write_expansion(code: &str) {
+    if let Some(path) = std::env::var_os("PGSTRATA_EXPAND_TO") {
+        let _ = std::fs::write(path, code);
+    }
 }
 
 /// For the benchmark (`bench/`, issue 2): with `PGSTRATA_EXPANSION_TIMING=<file>` set,
