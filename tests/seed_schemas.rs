@@ -22,21 +22,10 @@ use std::path::Path;
 
 mod common;
 
-use common::{every_table, insert, read_back, rows, Row, SeedRows};
-
-// Each set compiles: the macro checks it at build time like any user's migrations.
-mod neuroagent {
-    pgstrata::migrations!("tests/fixtures/neuroagent");
-}
-mod agent_prompt_train {
-    pgstrata::migrations!("tests/fixtures/agent_prompt_train");
-}
-mod live_conversational_threads {
-    pgstrata::migrations!("tests/fixtures/live_conversational_threads");
-}
-mod chat {
-    pgstrata::migrations!("tests/fixtures/chat");
-}
+use common::{
+    agent_prompt_train, chat, every_table, insert, live_conversational_threads, neuroagent,
+    read_back, rows, Row, SeedRows,
+};
 
 fn analyze_fixture(name: &str) -> Analysis {
     let display = format!("tests/fixtures/{name}");

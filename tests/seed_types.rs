@@ -24,20 +24,10 @@ use std::fmt::Debug;
 
 mod common;
 
-use common::{every_table, insert, read_back, rows, SeedRows};
-
-mod neuroagent {
-    pgstrata::migrations!("tests/fixtures/neuroagent");
-}
-mod agent_prompt_train {
-    pgstrata::migrations!("tests/fixtures/agent_prompt_train");
-}
-mod live_conversational_threads {
-    pgstrata::migrations!("tests/fixtures/live_conversational_threads");
-}
-mod chat {
-    pgstrata::migrations!("tests/fixtures/chat");
-}
+use common::{
+    agent_prompt_train, chat, every_table, insert, live_conversational_threads, neuroagent,
+    read_back, rows, SeedRows,
+};
 
 /// A table's or view's names, from its generated module.
 struct Names {

@@ -4,6 +4,21 @@
 
 use postgres::Client;
 
+// The four seed schemas through the macro: each set compiles, checked at build time
+// like any user's migrations, and its generated module is what the tests use.
+pub mod neuroagent {
+    pgstrata::migrations!("tests/fixtures/neuroagent");
+}
+pub mod agent_prompt_train {
+    pgstrata::migrations!("tests/fixtures/agent_prompt_train");
+}
+pub mod live_conversational_threads {
+    pgstrata::migrations!("tests/fixtures/live_conversational_threads");
+}
+pub mod chat {
+    pgstrata::migrations!("tests/fixtures/chat");
+}
+
 /// One row of one table: the columns it sets, as SQL literals, and what must hold of
 /// the stored row beyond them (what defaults, triggers and generated columns fill in).
 pub struct Row {
