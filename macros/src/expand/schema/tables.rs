@@ -69,9 +69,10 @@ fn column_fields(catalog: &Catalog, columns: &[Column], features: Features) -> V
     )
 }
 
-/// A field's doc attribute and a space, or nothing.
-fn field_doc(text: Option<&str>) -> String {
-    text.map(|t| format!("{} ", doc(t))).unwrap_or_default()
+/// A struct field for `f` of type `ty`, with the column's comment as its doc.
+fn field_line(out: &mut String, f: &Field, ty: &str) {
+    let doc = f.doc.as_deref().map(|t| format!("{} ", doc(t)));
+    let _ = writeln!(out, "    {}pub {}: {ty},", doc.unwrap_or_default(), f.rust);
 }
 
 fn quoted(name: &str) -> String {
@@ -158,17 +159,11 @@ fn names_and_row(
     );
     for f in &mapped {
         let ty = f.ty.as_deref().unwrap_or_default();
-        let ty = if f.nullable {
-            format!("::core::option::Option<{ty}>")
+        if f.nullable {
+            field_line(out, f, &format!("::core::option::Option<{ty}>"));
         } else {
-            ty.to_string()
-        };
-        let _ = writeln!(
-            out,
-            "    {}pub {}: {ty},",
-            field_doc(f.doc.as_deref()),
-            f.rust
-        );
+            field_line(out, f, ty);
+        }
     }
     let _ = write!(
         out,
@@ -363,20 +358,10 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
          #[derive(Debug, Clone, PartialEq)]\npub struct Insert {\n",
     );
     for (f, ty) in &required {
-        let _ = writeln!(
-            out,
-            "    {}pub {}: {ty},",
-            field_doc(f.doc.as_deref()),
-            f.rust
-        );
+        field_line(out, f, ty);
     }
     for (f, ty, _) in &optional {
-        let _ = writeln!(
-            out,
-            "    {}pub {}: ::core::option::Option<{ty}>,",
-            field_doc(f.doc.as_deref()),
-            f.rust
-        );
+        field_line(out, f, &format!("::core::option::Option<{ty}>"));
     }
     let _ = write!(
         out,
