@@ -375,11 +375,7 @@ fn expand_between(expr: &AExpr) -> Option<NodeEnum> {
     let compare = |operator: &str, bound: &Node| Node {
         node: Some(NodeEnum::AExpr(Box::new(AExpr {
             kind: AExprKind::AexprOp as i32,
-            name: vec![Node {
-                node: Some(NodeEnum::String(PgString {
-                    sval: operator.to_string(),
-                })),
-            }],
+            name: operator_name(operator),
             lexpr: Some(Box::new(value.clone())),
             rexpr: Some(Box::new(bound.clone())),
             ..AExpr::default()
@@ -418,16 +414,18 @@ fn expand_between(expr: &AExpr) -> Option<NodeEnum> {
     expanded.node
 }
 
+/// An `A_Expr`'s operator name, as the parser writes it.
+fn operator_name(operator: &str) -> Vec<Node> {
+    vec![Node {
+        node: Some(NodeEnum::String(PgString {
+            sval: operator.to_string(),
+        })),
+    }]
+}
+
 /// `IN (...)` and `LIKE` the way PostgreSQL stores them.
 fn rewrite_operator(expr: &mut AExpr) {
     let kind = AExprKind::try_from(expr.kind).unwrap_or(AExprKind::Undefined);
-    let operator = |name: &str| {
-        vec![Node {
-            node: Some(NodeEnum::String(PgString {
-                sval: name.to_string(),
-            })),
-        }]
-    };
     match kind {
         AExprKind::AexprIn => {
             let negated = matches!(expr.name.first().and_then(|n| n.node.as_ref()),
@@ -458,7 +456,7 @@ fn rewrite_operator(expr: &mut AExpr) {
                 (true, true) => "!~~*",
             };
             expr.kind = AExprKind::AexprOp as i32;
-            expr.name = operator(name);
+            expr.name = operator_name(name);
         }
         _ => {}
     }
