@@ -18,6 +18,7 @@ mod corpus;
 use pgstrata_analyzer::parse::parse_file;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::{analyze, check_migration, discover::discover, Config, THREADS_VARIABLE};
+use pgstrata_testkit::corpora;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -168,7 +169,7 @@ fn run(options: &Options) -> Result<(), String> {
         in_process(options.runs, &corpus_dir, statements)?;
         println!();
         catalog::cost("generated corpus", &corpus_dir, options.runs)?;
-        match crates_io(&workspace) {
+        match crates_io() {
             Some(dir) => catalog::cost("crates.io", &dir, options.runs)?,
             None => println!(
                 "crates.io: not found (set PGSTRATA_CORPORA to ../shared/corpora); skipped"
@@ -181,14 +182,12 @@ fn run(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// crates.io's migrations in the shared corpora (`PGSTRATA_CORPORA`, or
-/// `../shared/corpora` beside the workspace), if they are there.
-fn crates_io(workspace: &Path) -> Option<PathBuf> {
-    let root = std::env::var_os("PGSTRATA_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("../shared/corpora"));
-    let dir = root.join("crates.io").join("migrations");
-    dir.is_dir().then_some(dir)
+/// crates.io's migrations in the shared corpora, if they are there.
+fn crates_io() -> Option<PathBuf> {
+    let set = corpora::root_if_present()?.join("crates.io");
+    set.join("_meta/order.txt")
+        .is_file()
+        .then(|| corpora::migrations_dir(&set).0)
 }
 
 fn profile() -> &'static str {

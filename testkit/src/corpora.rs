@@ -12,15 +12,25 @@ pub const SQLX_TABLE: &str = "CREATE TABLE public._sqlx_migrations (version BIGI
 
 /// `../shared/corpora` beside the repository, or `PGSTRATA_CORPORA`.
 pub fn root() -> PathBuf {
-    let root = std::env::var_os("PGSTRATA_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora"));
+    let root = location();
     assert!(
         root.is_dir(),
         "the corpora are missing at {}",
         root.display()
     );
     root
+}
+
+/// The corpora's root when it is there, for tools that can do without them (the bench).
+pub fn root_if_present() -> Option<PathBuf> {
+    let root = location();
+    root.is_dir().then_some(root)
+}
+
+fn location() -> PathBuf {
+    std::env::var_os("PGSTRATA_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora"))
 }
 
 /// A set's migrations directory and its path relative to the set, from the first
