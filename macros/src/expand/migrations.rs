@@ -1,8 +1,8 @@
 //! `migrations!`: resolve the directory, analyze it, emit the embedded migrations,
 //! the runner and the staleness guard (and any errors).
 
+use super::embedded::embedded_migration;
 use super::schema::literal;
-use super::tokens::embedded_migration;
 use crate::args::Args;
 use crate::error::to_compile_errors;
 use pgstrata_analyzer::{analyze, Analysis, Config};

@@ -1,3 +1,3 @@
+mod embedded;
 pub mod migrations;
 mod schema;
-mod tokens;
