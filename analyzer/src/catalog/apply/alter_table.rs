@@ -410,9 +410,10 @@ impl Folder {
         self.report_unknown_column(table, column, &known, Anchor::Name(column.to_string()));
     }
 
-    fn require_constraint(&mut self, table: &QualifiedName, name: &str) {
+    /// Whether `table` has the constraint `name`; reports it as unknown when not.
+    pub(super) fn require_constraint(&mut self, table: &QualifiedName, name: &str) -> bool {
         if self.table_has_constraint(table, name) {
-            return;
+            return true;
         }
         let known: Vec<String> = self
             .table(table)
@@ -430,6 +431,7 @@ impl Folder {
         .context(format!("of relation `{}`", quote_ident(&table.name)))
         .suggest(known.iter().map(String::as_str));
         self.report(problem, Subject::Object(&table.schema, &table.name));
+        false
     }
 
     /// Drops a column with what depends on it: indexes and constraints that use it,

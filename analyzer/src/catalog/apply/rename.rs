@@ -312,23 +312,7 @@ impl Folder {
             return;
         };
         let (old, new) = (stmt.subname.as_str(), stmt.newname.as_str());
-        if !self.table_has_constraint(&table, old) {
-            let known: Vec<String> = self
-                .table(&table)
-                .map(|t| {
-                    super::constraints::constraint_names(t)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let problem = Problem::unknown(
-                ObjectKind::Constraint,
-                quote_ident(old),
-                Anchor::Name(old.to_string()),
-            )
-            .context(format!("of relation `{}`", quote_ident(&table.name)))
-            .suggest(known.iter().map(String::as_str));
-            self.report(problem, Subject::Object(&table.schema, &table.name));
+        if !self.require_constraint(&table, old) {
             return;
         }
         let Some(t) = self.table_mut(&table) else {
