@@ -4,16 +4,35 @@
 //! renamed type).
 
 use super::super::fold::{Folder, RelationKind};
-use super::super::model::QualifiedName;
+use super::super::model::{Function, QualifiedName};
 use super::super::names::{quote_ident, WrittenName};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::types;
 use super::super::uncertainty::Subject;
 use super::super::walk;
-use pg_query::protobuf::{AlterObjectSchemaStmt, ObjectType, RenameStmt};
+use pg_query::protobuf::{AlterObjectSchemaStmt, Node, ObjectType, RenameStmt};
 use pg_query::NodeEnum;
 
 impl Folder {
+    /// Changes every catalog function named like `object` (the `ObjectWithArgs` of a
+    /// `RENAME` or `SET SCHEMA`).
+    fn for_each_function(&mut self, object: Option<&Node>, mut change: impl FnMut(&mut Function)) {
+        let Some(NodeEnum::ObjectWithArgs(function)) = object.and_then(|o| o.node.as_ref()) else {
+            return;
+        };
+        let Some(name) = WrittenName::of_list(&function.objname) else {
+            return;
+        };
+        for f in self
+            .catalog
+            .functions
+            .iter_mut()
+            .filter(|f| f.name == name.name)
+        {
+            change(f);
+        }
+    }
+
     pub(super) fn rename(&mut self, stmt: &RenameStmt) {
         self.rename_any(stmt);
         self.rebuild_relation_names();
@@ -39,20 +58,9 @@ impl Folder {
             ObjectType::ObjectFunction
             | ObjectType::ObjectProcedure
             | ObjectType::ObjectRoutine => {
-                if let Some(NodeEnum::ObjectWithArgs(function)) =
-                    stmt.object.as_deref().and_then(|o| o.node.as_ref())
-                {
-                    if let Some(name) = WrittenName::of_list(&function.objname) {
-                        for f in self
-                            .catalog
-                            .functions
-                            .iter_mut()
-                            .filter(|f| f.name == name.name)
-                        {
-                            f.name = stmt.newname.clone();
-                        }
-                    }
-                }
+                self.for_each_function(stmt.object.as_deref(), |f| {
+                    f.name = stmt.newname.clone();
+                });
             }
             _ => {}
         }
@@ -691,20 +699,9 @@ impl Folder {
             ObjectType::ObjectFunction
             | ObjectType::ObjectProcedure
             | ObjectType::ObjectRoutine => {
-                if let Some(NodeEnum::ObjectWithArgs(function)) =
-                    stmt.object.as_deref().and_then(|o| o.node.as_ref())
-                {
-                    if let Some(name) = WrittenName::of_list(&function.objname) {
-                        for f in self
-                            .catalog
-                            .functions
-                            .iter_mut()
-                            .filter(|f| f.name == name.name)
-                        {
-                            f.schema = new_schema.clone();
-                        }
-                    }
-                }
+                self.for_each_function(stmt.object.as_deref(), |f| {
+                    f.schema = new_schema.clone();
+                });
             }
             ObjectType::ObjectExtension => {
                 if let Some(NodeEnum::String(name)) =
