@@ -10,8 +10,8 @@ use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::columns::ColumnSpec;
 use pg_query::protobuf::{
-    ConstrType, Constraint, CreateStmt, CreateTableAsStmt, IntoClause, ObjectType, SelectStmt,
-    TableLikeClause,
+    ConstrType, Constraint, CreateStmt, CreateTableAsStmt, IntoClause, ObjectType, RangeVar,
+    SelectStmt, TableLikeClause,
 };
 use pg_query::NodeEnum;
 
@@ -35,21 +35,11 @@ impl Folder {
         let Some(relation) = &stmt.relation else {
             return;
         };
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let temporary = relation.relpersistence == "t";
-        let schema = if temporary {
-            PG_TEMP.to_string()
-        } else {
-            match self.schema_for_new(&written, anchor.clone()) {
-                Some(schema) => schema,
-                None => return,
-            }
-        };
-        let name = QualifiedName::new(&schema, &relation.relname);
-        if !self.claim_relation_name(&name, stmt.if_not_exists, anchor.clone()) {
+        let Some(name) = self.claim_new_relation(relation, stmt.if_not_exists) else {
             return;
-        }
+        };
+        let temporary = relation.relpersistence == "t";
+        let schema = name.schema.clone();
         let kind = if foreign {
             TableKind::Foreign
         } else if stmt.partspec.is_some() {
@@ -192,6 +182,26 @@ impl Folder {
         if let Some(parent) = self.table(&name).and_then(|t| t.partition_of.clone()) {
             self.clone_partition_parent(&parent, &name);
         }
+    }
+
+    /// The name a relation created as `relation` takes (`pg_temp` for a temporary one,
+    /// otherwise its schema or the first in the search path), once claimed; `None`
+    /// when the statement creates nothing (a missing schema or a taken name, reported,
+    /// or `IF NOT EXISTS` of an existing one).
+    fn claim_new_relation(
+        &mut self,
+        relation: &RangeVar,
+        if_not_exists: bool,
+    ) -> Option<QualifiedName> {
+        let anchor = Anchor::at(relation.location);
+        let schema = if relation.relpersistence == "t" {
+            PG_TEMP.to_string()
+        } else {
+            self.schema_for_new(&WrittenName::of_range_var(relation), anchor.clone())?
+        };
+        let name = QualifiedName::new(&schema, &relation.relname);
+        self.claim_relation_name(&name, if_not_exists, anchor)
+            .then_some(name)
     }
 
     /// Checks that `name` is free in the relation and type namespaces; `false` when
@@ -513,21 +523,10 @@ impl Folder {
         if_not_exists: bool,
     ) {
         let Some(relation) = &into.rel else { return };
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let temporary = relation.relpersistence == "t";
-        let schema = if temporary {
-            PG_TEMP.to_string()
-        } else {
-            match self.schema_for_new(&written, anchor.clone()) {
-                Some(schema) => schema,
-                None => return,
-            }
-        };
-        let name = QualifiedName::new(&schema, &relation.relname);
-        if !self.claim_relation_name(&name, if_not_exists, anchor) {
+        let Some(name) = self.claim_new_relation(relation, if_not_exists) else {
             return;
-        }
+        };
+        let temporary = relation.relpersistence == "t";
         let derived = query.and_then(|q| self.query_columns(q));
         let aliases = super::super::names::strings(&into.col_names);
         let columns: Vec<Column> = match derived {
@@ -549,7 +548,7 @@ impl Folder {
             );
         }
         let table = Table {
-            schema,
+            schema: name.schema.clone(),
             name: relation.relname.clone(),
             kind: if relation.relpersistence == "u" {
                 TableKind::Unlogged
