@@ -121,7 +121,7 @@ fn simple(node: &Node) -> Option<String> {
     }
 }
 
-/// A comparison, `BETWEEN` or `LIKE` of plain operands.
+/// A comparison, `IN (...)`, `BETWEEN` or `LIKE` of plain operands.
 fn simple_operator(expr: &AExpr) -> Option<String> {
     let [Node {
         node: Some(NodeEnum::String(operator)),
@@ -140,6 +140,18 @@ fn simple_operator(expr: &AExpr) -> Option<String> {
         AExprKind::AexprLike if operator.sval == "~~" => {
             let right = operand(expr.rexpr.as_deref()?)?;
             Some(format!("{left} LIKE {right}"))
+        }
+        AExprKind::AexprIn if operator.sval == "=" => {
+            let Some(NodeEnum::List(values)) = expr.rexpr.as_deref().and_then(|r| r.node.as_ref())
+            else {
+                return None;
+            };
+            let values = values
+                .items
+                .iter()
+                .map(operand)
+                .collect::<Option<Vec<_>>>()?;
+            Some(format!("{left} IN ({})", values.join(", ")))
         }
         AExprKind::AexprBetween => {
             let Some(NodeEnum::List(bounds)) = expr.rexpr.as_deref().and_then(|r| r.node.as_ref())
@@ -527,6 +539,10 @@ mod tests {
             "quantity > 0",
             "amount_cents >= 0",
             "rating BETWEEN 0 AND 5",
+            "status IN ('a', 'b')",
+            "status NOT IN ('a', 'b')",
+            "n IN (1, -2, 3)",
+            "n IN (f(x), 2)",
             "created_at > '2000-01-01'",
             "email LIKE '%@%'",
             "email NOT LIKE '%@%'",
@@ -570,6 +586,7 @@ mod tests {
         assert!(simple(&parse_expression("interval '1 day'").unwrap()).is_some());
         assert!(simple(&parse_expression("a > 0 OR b IS NULL").unwrap()).is_some());
         assert!(simple(&parse_expression("rating BETWEEN 0 AND 5").unwrap()).is_some());
+        assert!(simple(&parse_expression("status IN ('a', 'b')").unwrap()).is_some());
         assert!(simple(&parse_expression("current_setting('x', true) = 'y'").unwrap()).is_some());
     }
 

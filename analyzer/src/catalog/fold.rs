@@ -7,7 +7,7 @@ use super::names::{SearchPath, WrittenName, INFORMATION_SCHEMA, PG_CATALOG, PUBL
 use super::problem::Problem;
 use super::types::{self, ColumnType, WrittenType};
 use super::uncertainty::{Subject, Uncertainty};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 /// The schema of temporary objects.
@@ -32,22 +32,32 @@ pub struct Folder {
     /// Problems of the statement being applied.
     pub(super) problems: Vec<Problem>,
     /// Every relation name (tables, views, sequences, indexes, composite types) that
-    /// may exist, by schema: a name missing here does not exist, so the lookups of new
-    /// names (most of them) need no scan. Dropped names linger; renames and moves
-    /// rebuild it.
-    relation_names: NameSets,
+    /// may exist, by schema, with the kind it was last created as: a name missing
+    /// here does not exist, and one found is looked for in its kind's list only, so
+    /// no lookup scans every list. Dropped names linger; renames and moves rebuild it.
+    relation_names: RelationNames,
     /// Every constraint name (of tables and domains) that may exist, by schema, as
     /// `relation_names` is for relations: PostgreSQL chooses names unique in the
     /// schema, and a missing name needs no scan.
     constraint_names: NameSets,
     /// Every enum, domain and other non-relation type name that may exist, by schema.
     type_names: NameSets,
-    /// Where tables were last found in `catalog.tables`, by schema and name.
-    table_positions: RefCell<HashMap<String, HashMap<String, usize, Fnv>, Fnv>>,
 }
 
 /// Names by schema.
-type NameSets = HashMap<String, HashSet<String, Fnv>, Fnv>;
+type NameSets = HashMap<String, HashSet<String, Fx>, Fx>;
+
+/// Relation names by schema.
+type RelationNames = HashMap<String, HashMap<String, RelationEntry, Fx>, Fx>;
+
+/// What a relation name was last created as; for a table, where it was last found in
+/// `catalog.tables` (drops shift positions, so a position is checked before use and a
+/// stale one only costs a scan).
+#[derive(Debug, Clone)]
+struct RelationEntry {
+    kind: RelationKind,
+    position: Cell<usize>,
+}
 
 /// Adds `schema.name` to a name set, allocating only for what is new.
 fn note(sets: &mut NameSets, schema: &str, name: &str) {
@@ -65,31 +75,10 @@ fn note(sets: &mut NameSets, schema: &str, name: &str) {
     }
 }
 
-/// FNV-1a: the fold hashes short names many times; SipHash's protection against
-/// chosen keys buys nothing for names from the project's own migrations.
-type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
-
-#[derive(Debug, Clone, Copy)]
-pub(super) struct FnvHasher(u64);
-
-impl Default for FnvHasher {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
+/// FxHash: the fold hashes short names many times, and FxHash takes eight bytes a
+/// step; SipHash's protection against chosen keys buys nothing for names from the
+/// project's own migrations.
+type Fx = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 
 /// What lasts until the end of the current migration file.
 #[derive(Debug, Clone, Default)]
@@ -138,6 +127,16 @@ impl RelationKind {
         }
     }
 
+    /// Whether both kinds are kept in the same list (a view may be materialized).
+    #[cfg(test)]
+    fn same_list(self, other: Self) -> bool {
+        let list = |kind| match kind {
+            RelationKind::MaterializedView => RelationKind::View,
+            other => other,
+        };
+        list(self) == list(other)
+    }
+
     /// Whether it has columns that queries can read.
     pub fn has_columns(self) -> bool {
         !matches!(self, RelationKind::Sequence | RelationKind::Index)
@@ -175,16 +174,37 @@ impl Folder {
                 ..FileState::default()
             },
             problems: Vec::new(),
-            relation_names: NameSets::default(),
+            relation_names: RelationNames::default(),
             constraint_names: NameSets::default(),
             type_names: NameSets::default(),
-            table_positions: RefCell::default(),
         }
     }
 
-    /// Records that a relation called `schema.name` now exists.
-    pub(super) fn note_relation(&mut self, schema: &str, name: &str) {
-        note(&mut self.relation_names, schema, name);
+    /// Records that a relation called `schema.name` now exists, as a `kind`.
+    pub(super) fn note_relation(&mut self, schema: &str, name: &str, kind: RelationKind) {
+        let entry = RelationEntry {
+            kind,
+            position: Cell::new(usize::MAX),
+        };
+        match self.relation_names.get_mut(schema) {
+            Some(names) => match names.get_mut(name) {
+                Some(slot) => *slot = entry,
+                None => {
+                    names.insert(name.to_string(), entry);
+                }
+            },
+            None => {
+                self.relation_names
+                    .entry(schema.to_string())
+                    .or_default()
+                    .insert(name.to_string(), entry);
+            }
+        }
+    }
+
+    /// The kind `schema.name` was last created as, if it may exist.
+    fn relation_entry(&self, schema: &str, name: &str) -> Option<&RelationEntry> {
+        self.relation_names.get(schema)?.get(name)
     }
 
     /// Records that an enum, domain or other type called `schema.name` now exists.
@@ -275,53 +295,58 @@ impl Folder {
             constraints.entry(schema).or_default().insert(name);
         }
         self.constraint_names = constraints;
-        let mut names = NameSets::default();
-        for (schema, name) in self.relation_list() {
-            names.entry(schema).or_default().insert(name);
+        self.relation_names = RelationNames::default();
+        for (schema, name, kind) in self.relation_list() {
+            self.note_relation(&schema, &name, kind);
         }
-        self.relation_names = names;
-        self.table_positions.borrow_mut().clear();
     }
 
-    /// Every relation of the catalog, as `(schema, name)`.
-    fn relation_list(&self) -> Vec<(String, String)> {
+    /// Every relation of the catalog, as `(schema, name, kind)`.
+    fn relation_list(&self) -> Vec<(String, String, RelationKind)> {
         let c = &self.catalog;
         let mut list = Vec::new();
+        let mut add = |schema: &String, name: &String, kind| {
+            list.push((schema.clone(), name.clone(), kind));
+        };
         for t in &c.tables {
-            list.push((t.schema.clone(), t.name.clone()));
-            list.extend(t.indexes.iter().map(|i| (t.schema.clone(), i.name.clone())));
+            add(&t.schema, &t.name, RelationKind::Table);
+            for index in &t.indexes {
+                add(&t.schema, &index.name, RelationKind::Index);
+            }
         }
         for v in &c.views {
-            list.push((v.schema.clone(), v.name.clone()));
-            list.extend(v.indexes.iter().map(|i| (v.schema.clone(), i.name.clone())));
+            let kind = if v.materialized {
+                RelationKind::MaterializedView
+            } else {
+                RelationKind::View
+            };
+            add(&v.schema, &v.name, kind);
+            for index in &v.indexes {
+                add(&v.schema, &index.name, RelationKind::Index);
+            }
         }
-        list.extend(
-            c.sequences
-                .iter()
-                .map(|s| (s.schema.clone(), s.name.clone())),
-        );
-        list.extend(
-            c.composite_types
-                .iter()
-                .map(|t| (t.schema.clone(), t.name.clone())),
-        );
+        for s in &c.sequences {
+            add(&s.schema, &s.name, RelationKind::Sequence);
+        }
+        for t in &c.composite_types {
+            add(&t.schema, &t.name, RelationKind::CompositeType);
+        }
         list
     }
 
-    /// The relations of the catalog that the name set misses: none, or a site that
-    /// creates relations forgot to note one (the tests check after every statement).
+    /// The relations of the catalog that the name index misses or records as another
+    /// kind: none, or a site that creates relations forgot to note one (the tests
+    /// check after every statement).
     #[cfg(test)]
     pub(super) fn unnoted_relations(&self) -> Vec<(String, String)> {
         self.relation_list()
             .into_iter()
-            .filter(|(schema, name)| !self.may_be_relation(schema, name))
+            .filter(|(schema, name, kind)| {
+                self.relation_entry(schema, name)
+                    .is_none_or(|entry| !entry.kind.same_list(*kind))
+            })
+            .map(|(schema, name, _)| (schema, name))
             .collect()
-    }
-
-    fn may_be_relation(&self, schema: &str, name: &str) -> bool {
-        self.relation_names
-            .get(schema)
-            .is_some_and(|names| names.contains(name))
     }
 
     /// The catalog so far, with what is uncertain.
@@ -422,51 +447,54 @@ impl Folder {
                 .any(|t| t.name == name)
                 .then_some(RelationKind::Temporary);
         }
+        self.created_relation_at(schema, name)
+            .or_else(|| self.extension_relation(schema, name))
+    }
+
+    /// What `schema.name` is among the relations the migrations created.
+    fn created_relation_at(&self, schema: &str, name: &str) -> Option<RelationKind> {
         let c = &self.catalog;
-        if !self.may_be_relation(schema, name) {
-            return self.extension_relation(schema, name);
+        let here = |s: &str, n: &str| n == name && s == schema;
+        // Only the list of the kind the name was last created as can hold it: a name
+        // is unique among a schema's relations.
+        match self.relation_entry(schema, name)?.kind {
+            RelationKind::Table => self
+                .table_position_at(schema, name)
+                .map(|_| RelationKind::Table),
+            RelationKind::View | RelationKind::MaterializedView => c
+                .views
+                .iter()
+                .find(|v| here(&v.schema, &v.name))
+                .map(|view| {
+                    if view.materialized {
+                        RelationKind::MaterializedView
+                    } else {
+                        RelationKind::View
+                    }
+                }),
+            RelationKind::Sequence => c
+                .sequences
+                .iter()
+                .any(|s| here(&s.schema, &s.name))
+                .then_some(RelationKind::Sequence),
+            RelationKind::CompositeType => c
+                .composite_types
+                .iter()
+                .any(|t| here(&t.schema, &t.name))
+                .then_some(RelationKind::CompositeType),
+            RelationKind::Index => {
+                let in_table = c
+                    .tables
+                    .iter()
+                    .any(|t| t.schema == schema && t.indexes.iter().any(|i| i.name == name));
+                let in_view = c
+                    .views
+                    .iter()
+                    .any(|v| v.schema == schema && v.indexes.iter().any(|i| i.name == name));
+                (in_table || in_view).then_some(RelationKind::Index)
+            }
+            _ => None,
         }
-        if self
-            .table_position(&QualifiedName::new(schema, name))
-            .is_some()
-        {
-            return Some(RelationKind::Table);
-        }
-        if let Some(view) = c
-            .views
-            .iter()
-            .find(|v| v.name == name && v.schema == schema)
-        {
-            return Some(if view.materialized {
-                RelationKind::MaterializedView
-            } else {
-                RelationKind::View
-            });
-        }
-        if c.sequences
-            .iter()
-            .any(|s| s.name == name && s.schema == schema)
-        {
-            return Some(RelationKind::Sequence);
-        }
-        if c.composite_types
-            .iter()
-            .any(|t| t.name == name && t.schema == schema)
-        {
-            return Some(RelationKind::CompositeType);
-        }
-        let in_table = c
-            .tables
-            .iter()
-            .any(|t| t.indexes.iter().any(|i| i.name == name) && t.schema == schema);
-        let in_view = c
-            .views
-            .iter()
-            .any(|v| v.indexes.iter().any(|i| i.name == name) && v.schema == schema);
-        if in_table || in_view {
-            return Some(RelationKind::Index);
-        }
-        self.extension_relation(schema, name)
     }
 
     fn extension_relation(&self, schema: &str, name: &str) -> Option<RelationKind> {
@@ -550,46 +578,25 @@ impl Folder {
         self.catalog.tables.get_mut(position)
     }
 
-    /// Where a table is in `catalog.tables`. Positions are remembered as tables are
-    /// found and checked before they are used (drops shift them), so a stale one
-    /// only costs a scan.
+    /// Where a table is in `catalog.tables`.
     fn table_position(&self, name: &QualifiedName) -> Option<usize> {
-        if !self.may_be_relation(&name.schema, &name.name) {
-            return None;
-        }
+        self.table_position_at(&name.schema, &name.name)
+    }
+
+    /// Where the table `schema.name` is in `catalog.tables`: the remembered position
+    /// when it still holds the table, else found by a scan and remembered.
+    fn table_position_at(&self, schema: &str, name: &str) -> Option<usize> {
+        let entry = self
+            .relation_entry(schema, name)
+            .filter(|e| e.kind == RelationKind::Table)?;
         let tables = &self.catalog.tables;
-        let cached = self
-            .table_positions
-            .borrow()
-            .get(&name.schema)
-            .and_then(|names| names.get(&name.name))
-            .copied();
-        if let Some(position) = cached {
-            let still = tables
-                .get(position)
-                .is_some_and(|t| t.name == name.name && t.schema == name.schema);
-            if still {
-                return Some(position);
-            }
+        let is_it = |t: &Table| t.name == name && t.schema == schema;
+        let remembered = entry.position.get();
+        if tables.get(remembered).is_some_and(is_it) {
+            return Some(remembered);
         }
-        let position = tables
-            .iter()
-            .position(|t| t.name == name.name && t.schema == name.schema)?;
-        let mut positions = self.table_positions.borrow_mut();
-        match positions.get_mut(&name.schema) {
-            Some(names) => match names.get_mut(&name.name) {
-                Some(slot) => *slot = position,
-                None => {
-                    names.insert(name.name.clone(), position);
-                }
-            },
-            None => {
-                positions
-                    .entry(name.schema.clone())
-                    .or_default()
-                    .insert(name.name.clone(), position);
-            }
-        }
+        let position = tables.iter().position(is_it)?;
+        entry.position.set(position);
         Some(position)
     }
 
@@ -682,12 +689,15 @@ impl Folder {
         let here = |s: &str, n: &str| n == name && s == schema;
         // Tables, views and composite types are row types: relations, which the
         // relation name set rules out cheaply.
-        let relation_type = self.may_be_relation(schema, name)
-            && (self
-                .table_position(&QualifiedName::new(schema, name))
-                .is_some()
-                || c.composite_types.iter().any(|t| here(&t.schema, &t.name))
-                || c.views.iter().any(|v| here(&v.schema, &v.name)));
+        let relation_type = matches!(
+            self.created_relation_at(schema, name),
+            Some(
+                RelationKind::Table
+                    | RelationKind::View
+                    | RelationKind::MaterializedView
+                    | RelationKind::CompositeType
+            )
+        );
         let other_type = self.may_be_type(schema, name)
             && (c.enums.iter().any(|e| here(&e.schema, &e.name))
                 || c.domains.iter().any(|d| here(&d.schema, &d.name))

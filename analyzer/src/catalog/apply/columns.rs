@@ -3,7 +3,7 @@
 //! sequence that serial and identity columns own.
 
 use super::super::deparse;
-use super::super::fold::{Folder, TypeFound};
+use super::super::fold::{Folder, RelationKind, TypeFound};
 use super::super::model::{Column, QualifiedName, Sequence};
 use super::super::names::quote_ident;
 use super::super::naming;
@@ -141,7 +141,7 @@ impl Folder {
                 regclass_literal(&sequence)
             ));
         }
-        self.note_relation(&table.schema, &name);
+        self.note_relation(&table.schema, &name, RelationKind::Sequence);
         self.catalog.sequences.push(Sequence {
             schema: table.schema.clone(),
             name,

@@ -290,7 +290,7 @@ impl Folder {
             name: index.name.clone(),
             columns: index.columns.clone(),
         };
-        self.note_relation(&table.schema, &index_name);
+        self.note_relation(&table.schema, &index_name, RelationKind::Index);
         self.attach_key(table, key, index, primary, false);
     }
 
@@ -318,7 +318,7 @@ impl Folder {
             t.unique.push(key);
         }
         t.indexes.push(index.clone());
-        self.note_relation(&table.schema, &index.name);
+        self.note_relation(&table.schema, &index.name, RelationKind::Index);
         if propagate {
             self.propagate_index(table, &index, Some(primary));
         }
@@ -365,7 +365,7 @@ impl Folder {
             .where_clause
             .as_deref()
             .and_then(deparse::expression);
-        self.note_relation(&table.schema, &name);
+        self.note_relation(&table.schema, &name, RelationKind::Index);
         if let Some(t) = self.table_mut(table) {
             t.indexes.push(Index {
                 name,

@@ -81,7 +81,7 @@ impl Folder {
             },
             predicate: stmt.where_clause.as_deref().and_then(deparse::expression),
         };
-        self.note_relation(&table.schema, &index.name);
+        self.note_relation(&table.schema, &index.name, RelationKind::Index);
         if kind == RelationKind::MaterializedView {
             if let Some(view) = self.view_mut(&table) {
                 view.indexes.push(index);

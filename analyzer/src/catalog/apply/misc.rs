@@ -115,7 +115,7 @@ impl Folder {
             return;
         }
         let owned_by = self.owned_by(&stmt.options);
-        self.note_relation(&schema, &relation.relname);
+        self.note_relation(&schema, &relation.relname, RelationKind::Sequence);
         self.catalog.sequences.push(Sequence {
             schema,
             name: relation.relname.clone(),
@@ -233,9 +233,10 @@ impl Folder {
             language,
             procedure: stmt.is_procedure,
         };
+        // Names first: most functions share a schema.
         let existing = self.catalog.functions.iter().position(|f| {
-            f.schema == function.schema
-                && f.name == function.name
+            f.name == function.name
+                && f.schema == function.schema
                 && f.arguments == function.arguments
         });
         let name = QualifiedName::new(&schema, &written.name);
@@ -304,7 +305,8 @@ impl Folder {
             .catalog
             .triggers
             .iter()
-            .any(|t| t.name == stmt.trigname && t.table == table);
+            // Tables first: many triggers share a name.
+            .any(|t| t.table == table && t.name == stmt.trigname);
         if exists && !stmt.replace {
             let problem = Problem::duplicate(
                 ObjectKind::Trigger,
@@ -327,7 +329,7 @@ impl Folder {
         });
         self.catalog
             .triggers
-            .retain(|t| !(t.name == stmt.trigname && t.table == table));
+            .retain(|t| !(t.table == table && t.name == stmt.trigname));
         self.catalog.triggers.push(Trigger {
             name: stmt.trigname.clone(),
             table,
@@ -535,13 +537,29 @@ fn changes_schema(stmt: &CreateFunctionStmt, language: &str) -> bool {
 
 /// Whether a body's text holds a word that starts a schema change (or dynamic SQL):
 /// most function bodies (triggers, queries) do not, and need no parse.
+/// The words that start a schema change or dynamic SQL.
+const SCHEMA_CHANGE_WORDS: &[&str] = &[
+    "create", "alter", "drop", "execute", "comment", "grant", "revoke", "rename", "call",
+    "security", "import",
+];
+
 fn mentions_schema_change(body: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "create", "alter", "drop", "execute", "comment", "grant", "revoke", "rename", "call",
-        "security", "import",
-    ];
-    body.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .any(|word| WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)))
+    // Bytes, not chars: a non-ASCII character separates words either way. Only words
+    // of the right length and first letter are compared.
+    body.as_bytes()
+        .split(|b| !b.is_ascii_alphanumeric() && *b != b'_')
+        .filter(|word| {
+            (4..=8).contains(&word.len())
+                && matches!(
+                    word[0].to_ascii_lowercase(),
+                    b'a' | b'c' | b'd' | b'e' | b'g' | b'i' | b'r' | b's'
+                )
+        })
+        .any(|word| {
+            SCHEMA_CHANGE_WORDS
+                .iter()
+                .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+        })
 }
 
 fn changes_schema_sql_nodes(body: &Node) -> bool {
@@ -599,5 +617,30 @@ impl plpgsql::Visitor for SchemaChangeFinder {
     fn dynamic(&mut self, _guard: &plpgsql::Guard) -> bool {
         self.found = true;
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_change_word_is_seen_in_any_case() {
+        for word in SCHEMA_CHANGE_WORDS {
+            let upper = word.to_uppercase();
+            assert!(
+                mentions_schema_change(&format!("BEGIN {word} x; END")),
+                "{word}"
+            );
+            assert!(mentions_schema_change(&format!("x;{upper}(y)")), "{upper}");
+            assert!(
+                !mentions_schema_change(&format!("x_{word} {word}_y")),
+                "{word}"
+            );
+        }
+        assert!(!mentions_schema_change(
+            "BEGIN NEW.updated_at := now(); RETURN NEW; END"
+        ));
+        assert!(mentions_schema_change("é DROP é"));
     }
 }

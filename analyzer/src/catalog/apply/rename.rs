@@ -35,7 +35,19 @@ impl Folder {
 
     pub(super) fn rename(&mut self, stmt: &RenameStmt) {
         self.rename_any(stmt);
-        self.rebuild_relation_names();
+        // Columns, triggers and functions are in none of the name indexes.
+        let names_kept = matches!(
+            ObjectType::try_from(stmt.rename_type),
+            Ok(ObjectType::ObjectColumn
+                | ObjectType::ObjectAttribute
+                | ObjectType::ObjectTrigger
+                | ObjectType::ObjectFunction
+                | ObjectType::ObjectProcedure
+                | ObjectType::ObjectRoutine)
+        );
+        if !names_kept {
+            self.rebuild_relation_names();
+        }
     }
 
     fn rename_any(&mut self, stmt: &RenameStmt) {

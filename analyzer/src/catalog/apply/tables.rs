@@ -172,7 +172,7 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
-            self.note_relation(&name.schema, &name.name);
+            self.note_relation(&name.schema, &name.name, RelationKind::Table);
             self.catalog.tables.push(table);
         }
         self.add_pending_constraints(&name, &pending);
@@ -416,7 +416,7 @@ impl Folder {
             Some(false) => self.choose_index_name(table, Some(&addition), "key", true),
             None => self.choose_index_name(table, Some(&addition), "idx", false),
         };
-        self.note_relation(&table.schema, &name);
+        self.note_relation(&table.schema, &name, RelationKind::Index);
         if constraint.is_some() {
             self.note_constraint(&table.schema, &name);
         }
@@ -568,7 +568,7 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
-            self.note_relation(&name.schema, &name.name);
+            self.note_relation(&name.schema, &name.name, RelationKind::Table);
             self.catalog.tables.push(table);
         }
     }

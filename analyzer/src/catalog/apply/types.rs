@@ -3,7 +3,7 @@
 //! AFTER`, renamed labels, domain defaults, `NOT NULL` and checks.
 
 use super::super::deparse;
-use super::super::fold::{Folder, TypeFound};
+use super::super::fold::{Folder, RelationKind, TypeFound};
 use super::super::model::{Check, CompositeType, Domain, Enum, QualifiedName};
 use super::super::names::{self, quote_ident, WrittenName};
 use super::super::naming;
@@ -181,7 +181,7 @@ impl Folder {
                 attributes.push(column);
             }
         }
-        self.note_relation(&schema, &relation.relname);
+        self.note_relation(&schema, &relation.relname, RelationKind::CompositeType);
         self.catalog.composite_types.push(CompositeType {
             schema,
             name: relation.relname.clone(),

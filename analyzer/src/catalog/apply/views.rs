@@ -2,7 +2,7 @@
 //! gives them (`FigureColname`, `*` expanded, aliases), and types where they can be
 //! derived (columns of the relations read, casts, constants, common functions).
 
-use super::super::fold::{Folder, TypeFound};
+use super::super::fold::{Folder, RelationKind, TypeFound};
 use super::super::model::{Column, QualifiedName, View, ViewColumn};
 use super::super::names::{self, WrittenName};
 use super::super::problem::Anchor;
@@ -12,22 +12,27 @@ use pg_query::protobuf::{
     a_const, AExprKind, IntoClause, Node, SelectStmt, SetOperation, SubLinkType, ViewStmt,
 };
 use pg_query::NodeEnum;
+use std::rc::Rc;
 
 /// An output column: its name and, when known, its type.
 pub(in crate::catalog) type OutputColumn = (String, Option<ColumnType>);
+
+/// The columns of a `FROM` item or a `WITH` query, shared between the scope, `*`
+/// and the queries that read it instead of copied to each.
+type SharedColumns = Rc<Vec<OutputColumn>>;
 
 /// One item of a `FROM` list, as column references see it.
 struct ScopeItem {
     /// The name it is referred to by (alias, or the relation's name).
     name: String,
     /// Its columns, `None` when unknown.
-    columns: Option<Vec<OutputColumn>>,
+    columns: Option<SharedColumns>,
 }
 
 /// A `WITH` query, by name.
 struct Cte {
     name: String,
-    columns: Option<Vec<OutputColumn>>,
+    columns: Option<SharedColumns>,
 }
 
 impl Folder {
@@ -60,7 +65,7 @@ impl Folder {
             }
             return;
         }
-        self.note_relation(&schema, &relation.relname);
+        self.note_relation(&schema, &relation.relname, RelationKind::View);
         self.catalog.views.push(View {
             schema,
             name: relation.relname.clone(),
@@ -94,7 +99,7 @@ impl Folder {
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
-        self.note_relation(&schema, &relation.relname);
+        self.note_relation(&schema, &relation.relname, RelationKind::MaterializedView);
         self.catalog.views.push(View {
             schema,
             name: relation.relname.clone(),
@@ -131,11 +136,15 @@ impl Folder {
         derived
             .into_iter()
             .enumerate()
-            .map(|(i, (column, t))| ViewColumn {
-                name: aliases.get(i).cloned().unwrap_or(column),
-                type_name: t.as_ref().map(|t| t.format.clone()),
-                base_type: t.as_ref().map(|t| t.base.clone()),
-                array_dimensions: t.as_ref().map_or(0, |t| t.array_dimensions),
+            .map(|(i, (column, t))| {
+                let array_dimensions = t.as_ref().map_or(0, |t| t.array_dimensions);
+                let (type_name, base_type) = t.map(|t| (t.format, t.base)).unzip();
+                ViewColumn {
+                    name: aliases.get(i).cloned().unwrap_or(column),
+                    type_name,
+                    base_type,
+                    array_dimensions,
+                }
             })
             .collect()
     }
@@ -178,7 +187,7 @@ impl Folder {
                 }
                 ctes.push(Cte {
                     name: cte.ctename.clone(),
-                    columns,
+                    columns: columns.map(Rc::new),
                 });
             }
         }
@@ -228,7 +237,7 @@ impl Folder {
         }
 
         let mut scope = Vec::new();
-        let mut star_order: Vec<Option<Vec<OutputColumn>>> = Vec::new();
+        let mut star_order: Vec<Option<SharedColumns>> = Vec::new();
         for item in &select.from_clause {
             star_order.push(self.scope_item(item, &all_ctes, &mut scope));
         }
@@ -248,12 +257,12 @@ impl Folder {
                     match qualifier {
                         None => {
                             for item in &star_order {
-                                columns.extend(item.clone()?);
+                                columns.extend(item.as_deref()?.iter().cloned());
                             }
                         }
                         Some(qualifier) => {
                             let item = scope.iter().find(|i: &&ScopeItem| i.name == qualifier)?;
-                            columns.extend(item.columns.clone()?);
+                            columns.extend(item.columns.as_deref()?.iter().cloned());
                         }
                     }
                     continue;
@@ -276,7 +285,7 @@ impl Folder {
         item: &Node,
         ctes: &[Cte],
         scope: &mut Vec<ScopeItem>,
-    ) -> Option<Vec<OutputColumn>> {
+    ) -> Option<SharedColumns> {
         match item.node.as_ref()? {
             NodeEnum::RangeVar(range) => {
                 let cte = ctes
@@ -288,7 +297,8 @@ impl Folder {
                     None => self
                         .find_relation(&WrittenName::of_range_var(range))
                         .filter(|(name, _)| !self.shape_uncertain(name))
-                        .and_then(|(name, _)| self.relation_columns(&name)),
+                        .and_then(|(name, _)| self.relation_columns(&name))
+                        .map(Rc::new),
                 };
                 let mut name = range.relname.clone();
                 if let Some(alias) = &range.alias {
@@ -304,7 +314,9 @@ impl Folder {
             NodeEnum::RangeSubselect(subselect) => {
                 let mut columns = match subselect.subquery.as_deref().and_then(|q| q.node.as_ref())
                 {
-                    Some(NodeEnum::SelectStmt(select)) => self.select_columns(select, ctes),
+                    Some(NodeEnum::SelectStmt(select)) => {
+                        self.select_columns(select, ctes).map(Rc::new)
+                    }
                     _ => None,
                 };
                 let alias = subselect.alias.as_ref();
@@ -334,8 +346,9 @@ impl Folder {
                     .iter()
                     .filter_map(|u| left.iter().find(|(l, _)| l == u).cloned())
                     .collect();
-                columns.extend(left.into_iter().filter(|(l, _)| !using.contains(l)));
-                columns.extend(right.into_iter().filter(|(r, _)| !using.contains(r)));
+                columns.extend(left.iter().filter(|(l, _)| !using.contains(l)).cloned());
+                columns.extend(right.iter().filter(|(r, _)| !using.contains(r)).cloned());
+                let columns = Rc::new(columns);
                 if let Some(alias) = &join.alias {
                     scope.push(ScopeItem {
                         name: alias.aliasname.clone(),
@@ -347,10 +360,12 @@ impl Folder {
             NodeEnum::RangeFunction(function) => {
                 let alias = function.alias.as_ref();
                 let columns = alias.filter(|a| !a.colnames.is_empty()).map(|a| {
-                    names::strings(&a.colnames)
-                        .into_iter()
-                        .map(|n| (n, None))
-                        .collect()
+                    Rc::new(
+                        names::strings(&a.colnames)
+                            .into_iter()
+                            .map(|n| (n, None))
+                            .collect(),
+                    )
                 });
                 scope.push(ScopeItem {
                     name: alias.map(|a| a.aliasname.clone()).unwrap_or_default(),
@@ -615,9 +630,14 @@ fn arithmetic_type(operator: &str, left: ColumnType, right: ColumnType) -> Optio
     types::builtin(name)
 }
 
-/// Renames the first columns after an alias's column list.
-fn rename_columns(columns: &mut Option<Vec<OutputColumn>>, aliases: &[Node]) {
+/// Renames the first columns after an alias's column list (copying columns shared
+/// with another item first).
+fn rename_columns(columns: &mut Option<SharedColumns>, aliases: &[Node]) {
+    if aliases.is_empty() {
+        return;
+    }
     if let Some(columns) = columns {
+        let columns = Rc::make_mut(columns);
         for (column, alias) in columns.iter_mut().zip(names::strings(aliases)) {
             column.0 = alias;
         }
