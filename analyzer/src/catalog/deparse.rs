@@ -42,6 +42,16 @@ fn simple(node: &Node) -> Option<String> {
             let joiner = match BoolExprType::try_from(expr.boolop).ok()? {
                 BoolExprType::AndExpr => " AND ",
                 BoolExprType::OrExpr => " OR ",
+                BoolExprType::NotExpr => {
+                    // Only of a column: anything else may take parentheses.
+                    let [argument] = expr.args.as_slice() else {
+                        return None;
+                    };
+                    return match argument.node.as_ref()? {
+                        NodeEnum::ColumnRef(_) => Some(format!("NOT {}", operand(argument)?)),
+                        _ => None,
+                    };
+                }
                 _ => return None,
             };
             // Nested AND/OR get parentheses in the deparser; only flat ones here.
@@ -179,7 +189,7 @@ fn operand(node: &Node) -> Option<String> {
                 .fields
                 .iter()
                 .map(|f| match &f.node {
-                    Some(NodeEnum::String(s)) if plain_identifier(&s.sval) => Some(s.sval.clone()),
+                    Some(NodeEnum::String(s)) => Some(super::names::quote_ident(&s.sval)),
                     _ => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -552,6 +562,17 @@ mod tests {
             "deleted_at IS NULL",
             "t.created_at >= p_since",
             "\"Mixed\" = 1",
+            "\"position\" >= 0",
+            "\"a\"\"b\" = 1",
+            "t.\"user\" IS NULL",
+            "\"select\" IN (1, 2)",
+            "\"Order\".\"Total\" > 0",
+            "NOT yanked",
+            "NOT \"position\"",
+            "NOT t.archived",
+            "NOT (a AND b)",
+            "NOT a = b",
+            "NOT f(x)",
             "x > -1",
             "x > 1.5",
             "x + 1 > 2",
@@ -587,6 +608,8 @@ mod tests {
         assert!(simple(&parse_expression("a > 0 OR b IS NULL").unwrap()).is_some());
         assert!(simple(&parse_expression("rating BETWEEN 0 AND 5").unwrap()).is_some());
         assert!(simple(&parse_expression("status IN ('a', 'b')").unwrap()).is_some());
+        assert!(simple(&parse_expression("\"position\" >= 0").unwrap()).is_some());
+        assert!(simple(&parse_expression("NOT yanked").unwrap()).is_some());
         assert!(simple(&parse_expression("current_setting('x', true) = 'y'").unwrap()).is_some());
     }
 

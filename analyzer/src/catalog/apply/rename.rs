@@ -34,25 +34,17 @@ impl Folder {
     }
 
     pub(super) fn rename(&mut self, stmt: &RenameStmt) {
-        self.rename_any(stmt);
-        // Columns, triggers and functions are in none of the name indexes.
-        let names_kept = matches!(
-            ObjectType::try_from(stmt.rename_type),
-            Ok(ObjectType::ObjectColumn
-                | ObjectType::ObjectAttribute
-                | ObjectType::ObjectTrigger
-                | ObjectType::ObjectFunction
-                | ObjectType::ObjectProcedure
-                | ObjectType::ObjectRoutine)
-        );
-        if !names_kept {
+        if !self.rename_any(stmt) {
             self.rebuild_relation_names();
         }
     }
 
-    fn rename_any(&mut self, stmt: &RenameStmt) {
+    /// Renames; `true` when the name indexes are still right (columns, triggers and
+    /// functions are in none; a table, view or sequence renamed updates its entry),
+    /// `false` when they must be rebuilt.
+    fn rename_any(&mut self, stmt: &RenameStmt) -> bool {
         let Ok(object_type) = ObjectType::try_from(stmt.rename_type) else {
-            return;
+            return true;
         };
         match object_type {
             ObjectType::ObjectTable
@@ -60,22 +52,30 @@ impl Folder {
             | ObjectType::ObjectMatview
             | ObjectType::ObjectIndex
             | ObjectType::ObjectSequence
-            | ObjectType::ObjectForeignTable => self.rename_relation(stmt),
-            ObjectType::ObjectColumn | ObjectType::ObjectAttribute => self.rename_column(stmt),
+            | ObjectType::ObjectForeignTable => return self.rename_relation(stmt),
+            ObjectType::ObjectColumn | ObjectType::ObjectAttribute => {
+                self.rename_column(stmt);
+                return true;
+            }
             ObjectType::ObjectTabconstraint => self.rename_constraint(stmt),
             ObjectType::ObjectDomconstraint => self.rename_domain_constraint(stmt),
             ObjectType::ObjectType | ObjectType::ObjectDomain => self.rename_type(stmt),
             ObjectType::ObjectSchema => self.rename_schema(stmt),
-            ObjectType::ObjectTrigger => self.rename_trigger(stmt),
+            ObjectType::ObjectTrigger => {
+                self.rename_trigger(stmt);
+                return true;
+            }
             ObjectType::ObjectFunction
             | ObjectType::ObjectProcedure
             | ObjectType::ObjectRoutine => {
                 self.for_each_function(stmt.object.as_deref(), |f| {
                     f.name = stmt.newname.clone();
                 });
+                return true;
             }
             _ => {}
         }
+        false
     }
 
     /// The relation a `RENAME`/`SET SCHEMA` acts on; reports it missing unless
@@ -94,10 +94,12 @@ impl Folder {
         }
     }
 
-    fn rename_relation(&mut self, stmt: &RenameStmt) {
+    /// Renames a relation; `true` when the name indexes are still right (see
+    /// `rename_any`).
+    fn rename_relation(&mut self, stmt: &RenameStmt) -> bool {
         let Some((old, kind)) = self.renamed_relation(stmt.relation.as_ref(), stmt.missing_ok)
         else {
-            return;
+            return true;
         };
         let new = QualifiedName::new(&old.schema, &stmt.newname);
         if self.relation_at(&new.schema, &new.name).is_some() {
@@ -107,7 +109,7 @@ impl Folder {
                 Anchor::Name(new.name.clone()),
             );
             self.report(problem, Subject::Object(&new.schema, &new.name));
-            return;
+            return true;
         }
         match kind {
             RelationKind::Table | RelationKind::Temporary => self.rename_table(&old, &new),
@@ -117,10 +119,18 @@ impl Folder {
                 }
                 self.relation_renamed(&old, &new);
             }
-            RelationKind::Index => self.rename_index(&old, &new.name),
+            // An index may be a constraint's, which is renamed with it.
+            RelationKind::Index => {
+                self.rename_index(&old, &new.name);
+                return false;
+            }
             RelationKind::Sequence => self.rename_sequence(&old, &new),
-            _ => {}
+            _ => return false,
         }
+        if kind != RelationKind::Temporary {
+            self.note_relation(&new.schema, &new.name, kind);
+        }
+        true
     }
 
     fn rename_table(&mut self, old: &QualifiedName, new: &QualifiedName) {
