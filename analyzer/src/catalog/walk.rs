@@ -207,6 +207,11 @@ fn identifier_occurrences(text: &str, identifier: &str) -> Vec<std::ops::Range<u
 
 /// Whether SQL text (a deparsed expression) mentions a column.
 pub fn mentions(text: &str, column: &str) -> bool {
+    // Text without the name in it mentions it in neither form (but the quoted form of
+    // a name with `"` doubles it), and most texts are checked for columns they lack.
+    if !column.contains('"') && !text.contains(column) {
+        return false;
+    }
     !identifier_occurrences(text, column).is_empty()
 }
 
@@ -282,6 +287,8 @@ mod tests {
         assert!(!mentions("lower(emails)", "email"));
         assert!(!mentions("x = 'email'", "email"));
         assert!(mentions("\"userId\" > 0", "userId"));
+        assert!(mentions("\"a\"\"b\" > 0", "a\"b"));
+        assert!(!mentions("ab > 0", "a\"b"));
         assert_eq!(rename_in("a + ab + 'a'", "a", "b"), "b + ab + 'a'");
         assert_eq!(rename_in("a > 0", "a", "Big"), "\"Big\" > 0");
     }
