@@ -4,13 +4,17 @@
 //! ```sh
 //! cargo run --release -p pgstrata-bench    # the analyzer optimised
 //! cargo run -p pgstrata-bench              # the dev profile (pg_query still at opt-level 3)
+//! cargo run --release -p pgstrata-bench --no-default-features   # the system's malloc
 //! ```
+//!
+//! In-process figures are measured with jemalloc, the allocator the macro runs with
+//! inside rustc; `--no-default-features` measures with the system's malloc instead.
 //!
 //! Options: `--seed N` for another corpus of the same shape, `--runs N` (default 11)
 //! rounds of the in-process measurements, `--rebuilds N` (default 5) timed rebuilds of
 //! the expansion crate, `--no-expansion` to skip the crate, `--expansion` to only
-//! build it, `--catalog` to only measure the catalog's fold (issue 3). It prints figures and never judges them beyond saying whether the
-//! issue's goals are met.
+//! build it, `--catalog` to only measure the catalog's cost (issue 3). It prints
+//! figures and never judges them beyond saying whether the issues' goals are met.
 
 mod catalog;
 mod corpus;
@@ -23,6 +27,17 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant, SystemTime};
+
+#[cfg(feature = "rustc-allocator")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// The allocator the figures are measured with.
+const ALLOCATOR_NAME: &str = if cfg!(feature = "rustc-allocator") {
+    "jemalloc, as in rustc where the macro runs"
+} else {
+    "the system's malloc (--no-default-features)"
+};
 
 const FILES: usize = 1000;
 const SEED: u64 = 1;
@@ -157,7 +172,7 @@ fn run(options: &Options) -> Result<(), String> {
     drop(analysis);
 
     println!(
-        "pgstrata-bench, profile {} ({})",
+        "pgstrata-bench, profile {} ({}); allocator: {ALLOCATOR_NAME}",
         profile(),
         if cfg!(debug_assertions) {
             "analyzer and bench unoptimised, pg_query at opt-level 3"
@@ -177,7 +192,9 @@ fn run(options: &Options) -> Result<(), String> {
             in_process(options.runs, &corpus_dir, statements)?;
             println!();
         }
-        catalog::cost("generated corpus", &corpus_dir, options.runs)?;
+        if std::env::var_os("SKIPGEN").is_none() {
+            catalog::cost("generated corpus", &corpus_dir, options.runs)?;
+        }
         match crates_io() {
             Some(dir) => catalog::cost("crates.io", &dir, options.runs)?,
             None => println!(

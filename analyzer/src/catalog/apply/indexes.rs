@@ -88,11 +88,11 @@ impl Folder {
             }
             return;
         }
-        if let Some(t) = self.table_mut(&table) {
-            t.indexes.push(index.clone());
-        }
         if relation.inh {
             self.propagate_index(&table, &index, None);
+        }
+        if let Some(t) = self.table_mut(&table) {
+            t.indexes.push(index);
         }
     }
 
