@@ -373,9 +373,15 @@ impl Folder {
         }
         let mut queue = vec![table.clone()];
         while let Some(parent) = queue.pop() {
-            for t in &self.catalog.tables {
-                let name = QualifiedName::new(&t.schema, &t.name);
-                if t.inherits.contains(&parent) && !found.contains(&name) && &name != table {
+            for t in self
+                .catalog
+                .tables
+                .iter()
+                .filter(|t| t.inherits.contains(&parent))
+            {
+                let is_it = |n: &QualifiedName| n.name == t.name && n.schema == t.schema;
+                if !is_it(table) && !found.iter().any(is_it) {
+                    let name = QualifiedName::new(&t.schema, &t.name);
                     found.push(name.clone());
                     queue.push(name);
                 }

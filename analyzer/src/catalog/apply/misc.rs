@@ -327,9 +327,11 @@ impl Folder {
             });
             QualifiedName::new(schema.as_deref().unwrap_or(PUBLIC), &f.name)
         });
-        self.catalog
-            .triggers
-            .retain(|t| !(t.table == table && t.name == stmt.trigname));
+        if exists {
+            self.catalog
+                .triggers
+                .retain(|t| !(t.table == table && t.name == stmt.trigname));
+        }
         self.catalog.triggers.push(Trigger {
             name: stmt.trigname.clone(),
             table,
