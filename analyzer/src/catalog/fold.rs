@@ -8,7 +8,7 @@ use super::problem::Problem;
 use super::types::{self, ColumnType, WrittenType};
 use super::uncertainty::{Subject, Uncertainty};
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The schema of temporary objects.
 pub const PG_TEMP: &str = "pg_temp";
@@ -44,11 +44,14 @@ pub struct Folder {
     type_names: NameSets,
 }
 
-/// Names by schema.
-type NameSets = HashMap<String, HashSet<String, Fx>, Fx>;
+/// Names by schema, each with a value.
+type NameIndex<V> = HashMap<String, HashMap<String, V, Fx>, Fx>;
 
-/// Relation names by schema.
-type RelationNames = HashMap<String, HashMap<String, RelationEntry, Fx>, Fx>;
+/// Names by schema.
+type NameSets = NameIndex<()>;
+
+/// Relation names by schema, with what each is.
+type RelationNames = NameIndex<RelationEntry>;
 
 /// What a relation name was last created as; for a table, where it was last found in
 /// `catalog.tables` (drops shift positions, so a position is checked before use and a
@@ -59,18 +62,20 @@ struct RelationEntry {
     position: Cell<usize>,
 }
 
-/// Adds `schema.name` to a name set, allocating only for what is new.
-fn note(sets: &mut NameSets, schema: &str, name: &str) {
-    match sets.get_mut(schema) {
-        Some(names) => {
-            if !names.contains(name) {
-                names.insert(name.to_string());
+/// Sets `schema.name` in a name index to `value`, allocating only for what is new.
+fn note<V>(index: &mut NameIndex<V>, schema: &str, name: &str, value: V) {
+    match index.get_mut(schema) {
+        Some(names) => match names.get_mut(name) {
+            Some(slot) => *slot = value,
+            None => {
+                names.insert(name.to_string(), value);
             }
-        }
+        },
         None => {
-            sets.entry(schema.to_string())
+            index
+                .entry(schema.to_string())
                 .or_default()
-                .insert(name.to_string());
+                .insert(name.to_string(), value);
         }
     }
 }
@@ -186,20 +191,7 @@ impl Folder {
             kind,
             position: Cell::new(usize::MAX),
         };
-        match self.relation_names.get_mut(schema) {
-            Some(names) => match names.get_mut(name) {
-                Some(slot) => *slot = entry,
-                None => {
-                    names.insert(name.to_string(), entry);
-                }
-            },
-            None => {
-                self.relation_names
-                    .entry(schema.to_string())
-                    .or_default()
-                    .insert(name.to_string(), entry);
-            }
-        }
+        note(&mut self.relation_names, schema, name, entry);
     }
 
     /// The kind `schema.name` was last created as, if it may exist.
@@ -209,25 +201,25 @@ impl Folder {
 
     /// Records that an enum, domain or other type called `schema.name` now exists.
     pub(super) fn note_type(&mut self, schema: &str, name: &str) {
-        note(&mut self.type_names, schema, name);
+        note(&mut self.type_names, schema, name, ());
     }
 
     fn may_be_type(&self, schema: &str, name: &str) -> bool {
         self.type_names
             .get(schema)
-            .is_some_and(|names| names.contains(name))
+            .is_some_and(|names| names.contains_key(name))
     }
 
     /// Records that a constraint called `name` now exists in `schema`.
     pub(super) fn note_constraint(&mut self, schema: &str, name: &str) {
-        note(&mut self.constraint_names, schema, name);
+        note(&mut self.constraint_names, schema, name, ());
     }
 
     /// Whether a constraint called `name` may exist in `schema`.
     pub(super) fn may_be_constraint(&self, schema: &str, name: &str) -> bool {
         self.constraint_names
             .get(schema)
-            .is_some_and(|names| names.contains(name))
+            .is_some_and(|names| names.contains_key(name))
     }
 
     /// Every constraint of the catalog, as `(schema, name)`.
@@ -284,15 +276,12 @@ impl Folder {
             .chain(c.domains.iter().map(|d| (&d.schema, &d.name)))
             .chain(self.other_types.iter().map(|t| (&t.schema, &t.name)));
         for (schema, name) in type_list {
-            types
-                .entry(schema.clone())
-                .or_default()
-                .insert(name.clone());
+            note(&mut types, schema, name, ());
         }
         self.type_names = types;
         let mut constraints = NameSets::default();
         for (schema, name) in self.constraint_list() {
-            constraints.entry(schema).or_default().insert(name);
+            note(&mut constraints, &schema, &name, ());
         }
         self.constraint_names = constraints;
         self.relation_names = RelationNames::default();
@@ -688,7 +677,7 @@ impl Folder {
         let c = &self.catalog;
         let here = |s: &str, n: &str| n == name && s == schema;
         // Tables, views and composite types are row types: relations, which the
-        // relation name set rules out cheaply.
+        // relation name index rules out cheaply.
         let relation_type = matches!(
             self.created_relation_at(schema, name),
             Some(

@@ -537,26 +537,18 @@ fn changes_schema(stmt: &CreateFunctionStmt, language: &str) -> bool {
     }
 }
 
-/// Whether a body's text holds a word that starts a schema change (or dynamic SQL):
-/// most function bodies (triggers, queries) do not, and need no parse.
 /// The words that start a schema change or dynamic SQL.
 const SCHEMA_CHANGE_WORDS: &[&str] = &[
     "create", "alter", "drop", "execute", "comment", "grant", "revoke", "rename", "call",
     "security", "import",
 ];
 
+/// Whether a body's text holds a word that starts a schema change (or dynamic SQL):
+/// most function bodies (triggers, queries) do not, and need no parse.
 fn mentions_schema_change(body: &str) -> bool {
-    // Bytes, not chars: a non-ASCII character separates words either way. Only words
-    // of the right length and first letter are compared.
+    // Bytes, not chars: a non-ASCII character separates words either way.
     body.as_bytes()
         .split(|b| !b.is_ascii_alphanumeric() && *b != b'_')
-        .filter(|word| {
-            (4..=8).contains(&word.len())
-                && matches!(
-                    word[0].to_ascii_lowercase(),
-                    b'a' | b'c' | b'd' | b'e' | b'g' | b'i' | b'r' | b's'
-                )
-        })
         .any(|word| {
             SCHEMA_CHANGE_WORDS
                 .iter()

@@ -176,18 +176,15 @@ impl Folder {
                     }))
                     .collect();
                 let mut columns = match cte.ctequery.as_deref().and_then(|q| q.node.as_ref()) {
-                    Some(NodeEnum::SelectStmt(inner)) => self.select_columns(inner, &visible),
+                    Some(NodeEnum::SelectStmt(inner)) => {
+                        self.select_columns(inner, &visible).map(Rc::new)
+                    }
                     _ => None,
                 };
-                let aliases = names::strings(&cte.aliascolnames);
-                if let Some(columns) = &mut columns {
-                    for (column, alias) in columns.iter_mut().zip(aliases) {
-                        column.0 = alias;
-                    }
-                }
+                rename_columns(&mut columns, &cte.aliascolnames);
                 ctes.push(Cte {
                     name: cte.ctename.clone(),
-                    columns: columns.map(Rc::new),
+                    columns,
                 });
             }
         }
