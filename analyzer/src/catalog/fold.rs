@@ -28,6 +28,9 @@ pub struct Folder {
     /// Functions and procedures whose bodies change the schema (DDL or dynamic SQL):
     /// calling one makes everything uncertain.
     pub(super) schema_changing_functions: Vec<QualifiedName>,
+    /// Whether any table has ever inherited from another (or been a partition): until
+    /// one has, no table has children, and finding them needs no pass over every table.
+    pub(super) inheritance_seen: bool,
     pub(super) file: FileState,
     /// Problems of the statement being applied.
     pub(super) problems: Vec<Problem>,
@@ -53,13 +56,28 @@ type NameSets = NameIndex<()>;
 /// Relation names by schema, with what each is.
 type RelationNames = NameIndex<RelationEntry>;
 
-/// What a relation name was last created as; for a table, where it was last found in
-/// `catalog.tables` (drops shift positions, so a position is checked before use and a
-/// stale one only costs a scan).
+/// What a relation name was last created as, and where it was last found in the list
+/// of its kind (see `locate`).
 #[derive(Debug, Clone)]
 struct RelationEntry {
     kind: RelationKind,
     position: Cell<usize>,
+}
+
+/// Where the item `is_it` picks is in `list`, searched from `hint`, where it was last
+/// found, and remembered there. The catalog's lists only grow at the back and shrink
+/// by removal, so an item only ever moves towards the front: searching backwards from
+/// the hint finds it after as many steps as items were dropped before it, and a new
+/// item (no hint yet) at once, at the back. The forward search is for safety only.
+fn locate<T>(list: &[T], hint: &Cell<usize>, is_it: impl Fn(&T) -> bool) -> Option<usize> {
+    let start = hint.get().min(list.len().checked_sub(1)?);
+    let (before, after) = list.split_at(start + 1);
+    let position = before
+        .iter()
+        .rposition(&is_it)
+        .or_else(|| after.iter().position(&is_it).map(|p| start + 1 + p))?;
+    hint.set(position);
+    Some(position)
 }
 
 /// Sets `schema.name` in a name index to `value`, allocating only for what is new.
@@ -178,6 +196,7 @@ impl Folder {
                 transactional: true,
                 ..FileState::default()
             },
+            inheritance_seen: false,
             problems: Vec::new(),
             relation_names: RelationNames::default(),
             constraint_names: NameSets::default(),
@@ -443,34 +462,30 @@ impl Folder {
     /// What `schema.name` is among the relations the migrations created.
     fn created_relation_at(&self, schema: &str, name: &str) -> Option<RelationKind> {
         let c = &self.catalog;
+        let entry = self.relation_entry(schema, name)?;
         let here = |s: &str, n: &str| n == name && s == schema;
         // Only the list of the kind the name was last created as can hold it: a name
         // is unique among a schema's relations.
-        match self.relation_entry(schema, name)?.kind {
+        match entry.kind {
             RelationKind::Table => self
                 .table_position_at(schema, name)
                 .map(|_| RelationKind::Table),
-            RelationKind::View | RelationKind::MaterializedView => c
-                .views
-                .iter()
-                .find(|v| here(&v.schema, &v.name))
-                .map(|view| {
-                    if view.materialized {
-                        RelationKind::MaterializedView
-                    } else {
-                        RelationKind::View
-                    }
-                }),
-            RelationKind::Sequence => c
-                .sequences
-                .iter()
-                .any(|s| here(&s.schema, &s.name))
-                .then_some(RelationKind::Sequence),
-            RelationKind::CompositeType => c
-                .composite_types
-                .iter()
-                .any(|t| here(&t.schema, &t.name))
-                .then_some(RelationKind::CompositeType),
+            RelationKind::View | RelationKind::MaterializedView => {
+                let position = locate(&c.views, &entry.position, |v| here(&v.schema, &v.name))?;
+                Some(if c.views[position].materialized {
+                    RelationKind::MaterializedView
+                } else {
+                    RelationKind::View
+                })
+            }
+            RelationKind::Sequence => {
+                locate(&c.sequences, &entry.position, |s| here(&s.schema, &s.name))
+                    .map(|_| RelationKind::Sequence)
+            }
+            RelationKind::CompositeType => locate(&c.composite_types, &entry.position, |t| {
+                here(&t.schema, &t.name)
+            })
+            .map(|_| RelationKind::CompositeType),
             RelationKind::Index => {
                 let in_table = c
                     .tables
@@ -568,39 +583,38 @@ impl Folder {
     }
 
     /// Where a table is in `catalog.tables`.
-    fn table_position(&self, name: &QualifiedName) -> Option<usize> {
+    pub(super) fn table_position(&self, name: &QualifiedName) -> Option<usize> {
         self.table_position_at(&name.schema, &name.name)
     }
 
-    /// Where the table `schema.name` is in `catalog.tables`: the remembered position
-    /// when it still holds the table, else found by a scan and remembered.
+    /// Where the table `schema.name` is in `catalog.tables`.
     fn table_position_at(&self, schema: &str, name: &str) -> Option<usize> {
         let entry = self
             .relation_entry(schema, name)
             .filter(|e| e.kind == RelationKind::Table)?;
-        let tables = &self.catalog.tables;
-        let is_it = |t: &Table| t.name == name && t.schema == schema;
-        let remembered = entry.position.get();
-        if tables.get(remembered).is_some_and(is_it) {
-            return Some(remembered);
-        }
-        let position = tables.iter().position(is_it)?;
-        entry.position.set(position);
-        Some(position)
+        locate(&self.catalog.tables, &entry.position, |t| {
+            t.name == name && t.schema == schema
+        })
+    }
+
+    /// Where the view or materialized view `name` is in `catalog.views`.
+    fn view_position(&self, name: &QualifiedName) -> Option<usize> {
+        let entry = self
+            .relation_entry(&name.schema, &name.name)
+            .filter(|e| matches!(e.kind, RelationKind::View | RelationKind::MaterializedView))?;
+        locate(&self.catalog.views, &entry.position, |v| {
+            v.name == name.name && v.schema == name.schema
+        })
     }
 
     pub fn view(&self, name: &QualifiedName) -> Option<&View> {
-        self.catalog
-            .views
-            .iter()
-            .find(|v| v.name == name.name && v.schema == name.schema)
+        let position = self.view_position(name)?;
+        self.catalog.views.get(position)
     }
 
     pub fn view_mut(&mut self, name: &QualifiedName) -> Option<&mut View> {
-        self.catalog
-            .views
-            .iter_mut()
-            .find(|v| v.name == name.name && v.schema == name.schema)
+        let position = self.view_position(name)?;
+        self.catalog.views.get_mut(position)
     }
 
     /// The column names of a relation with columns (table, view, composite type),
@@ -713,10 +727,6 @@ impl Folder {
                 name,
                 array_dimensions,
             } => {
-                let written = WrittenName {
-                    schema: schema.clone(),
-                    name: name.clone(),
-                };
                 let found = match &schema {
                     Some(schema) => self
                         .type_at(schema, &name)
@@ -748,7 +758,7 @@ impl Folder {
                             ))
                         } else {
                             TypeFound::Unknown {
-                                name: written,
+                                name: WrittenName { schema, name },
                                 location: type_name.location,
                             }
                         }

@@ -406,6 +406,35 @@ fn renaming_a_type_renames_it_in_columns() {
 // --- tables from other tables ----------------------------------------------------
 
 #[test]
+fn partitions_get_later_indexes_and_go_with_their_parent() {
+    // Tables without children come first: the fold skips the search for children
+    // until a table inherits, and must not miss the first one.
+    let catalog = no_problems(&[
+        "CREATE TABLE plain (id int PRIMARY KEY); CREATE INDEX ON plain (id); DROP TABLE plain",
+        "CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE INDEX ON events (at);
+         CREATE TABLE parent (id int); CREATE TABLE child () INHERITS (parent);
+         ALTER TABLE parent ADD COLUMN added text",
+        "CREATE TABLE kept (id int); DROP TABLE events",
+    ]);
+    assert!(column(&catalog, "child", "added").nullable);
+    let names: Vec<&str> = catalog.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["parent", "child", "kept"]);
+    let (catalog, problems) = fold(&[
+        "CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+         CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE INDEX ON events (at)",
+    ]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let partition = table(&catalog, "events_2024");
+    assert!(partition
+        .indexes
+        .iter()
+        .any(|i| i.name == "events_2024_at_idx"));
+}
+
+#[test]
 fn like_inherits_partitions_and_create_table_as() {
     let catalog = no_problems(&[
         "CREATE TABLE base (id int NOT NULL DEFAULT 1, name text, CHECK (id > 0));

@@ -119,12 +119,11 @@ pub fn array_of(element: &ColumnType) -> ColumnType {
 }
 
 /// `format_type` prints one `[]` whatever the number of dimensions.
-fn with_array(display: String, array_dimensions: u32) -> String {
+fn with_array(mut display: String, array_dimensions: u32) -> String {
     if array_dimensions > 0 {
-        format!("{display}[]")
-    } else {
-        display
+        display.push_str("[]");
     }
+    display
 }
 
 fn serial(name: &str) -> Option<(&'static str, &'static str)> {
@@ -204,7 +203,8 @@ fn length(display: &str, typmods: &[i64]) -> String {
 fn precision(display: &str, typmods: &[i64], zone: &str) -> String {
     match typmods.first() {
         Some(p) => format!("{display}({p}){zone}"),
-        None => format!("{display}{zone}"),
+        // Most columns have no precision: no formatting machinery for them.
+        None => [display, zone].concat(),
     }
 }
 

@@ -230,6 +230,7 @@ impl Folder {
                         let cycle = &parent == table || self.children_of(table).contains(&parent);
                         if let Some(t) = self.table_mut(table).filter(|_| !cycle) {
                             t.inherits.push(parent);
+                            self.inheritance_seen = true;
                         }
                     }
                 }
@@ -368,7 +369,7 @@ impl Folder {
     /// Tables that inherit from `table` (partitions included), recursively.
     pub(super) fn children_of(&self, table: &QualifiedName) -> Vec<QualifiedName> {
         let mut found: Vec<QualifiedName> = Vec::new();
-        if self.catalog.tables.iter().all(|t| t.inherits.is_empty()) {
+        if !self.inheritance_seen {
             return found;
         }
         let mut queue = vec![table.clone()];
@@ -595,6 +596,7 @@ impl Folder {
             if !t.inherits.contains(parent) {
                 t.inherits.push(parent.clone());
             }
+            self.inheritance_seen = true;
         }
         let Some(parent_table) = self.table(parent) else {
             return;

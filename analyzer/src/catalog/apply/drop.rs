@@ -138,18 +138,20 @@ impl Folder {
             self.temp_tables.retain(|t| t.name != name.name);
             return;
         }
-        let children: Vec<QualifiedName> = self
-            .catalog
-            .tables
-            .iter()
-            .filter(|t| {
-                t.partition_of.as_ref() == Some(name) || (cascade && t.inherits.contains(name))
-            })
-            .filter(|t| !(t.schema == name.schema && t.name == name.name))
-            .map(|t| QualifiedName::new(&t.schema, &t.name))
-            .collect();
-        for child in children {
-            self.remove_table(&child, cascade);
+        if self.inheritance_seen {
+            let children: Vec<QualifiedName> = self
+                .catalog
+                .tables
+                .iter()
+                .filter(|t| {
+                    t.partition_of.as_ref() == Some(name) || (cascade && t.inherits.contains(name))
+                })
+                .filter(|t| !(t.schema == name.schema && t.name == name.name))
+                .map(|t| QualifiedName::new(&t.schema, &t.name))
+                .collect();
+            for child in children {
+                self.remove_table(&child, cascade);
+            }
         }
         let prefix = format!("{}.{}.", name.schema, name.name);
         self.catalog.sequences.retain(|s| {
@@ -157,12 +159,15 @@ impl Folder {
                 .as_deref()
                 .is_some_and(|o| o.starts_with(&prefix))
         });
-        self.catalog
-            .tables
-            .retain(|t| !(t.name == name.name && t.schema == name.schema));
+        if let Some(position) = self.table_position(name) {
+            self.catalog.tables.remove(position);
+        }
+        let inheritance_seen = self.inheritance_seen;
         for t in self.catalog.tables.iter_mut() {
             t.foreign_keys.retain(|k| &k.references != name);
-            t.inherits.retain(|p| p != name);
+            if inheritance_seen {
+                t.inherits.retain(|p| p != name);
+            }
         }
         self.triggers_on_removed(name);
         self.remove_dependent_views(name, cascade);

@@ -104,7 +104,8 @@ impl Folder {
         index: &Index,
         constraint: Option<bool>,
     ) {
-        if self.catalog.tables.iter().all(|t| t.partition_of.is_none()) {
+        // A partition inherits from its parent: until a table has, none is a partition.
+        if !self.inheritance_seen {
             return;
         }
         let partitions: Vec<QualifiedName> = self

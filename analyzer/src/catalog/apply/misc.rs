@@ -543,12 +543,43 @@ const SCHEMA_CHANGE_WORDS: &[&str] = &[
     "security", "import",
 ];
 
+/// Bit `n` set when a word of `SCHEMA_CHANGE_WORDS` is `n` bytes long.
+const SCHEMA_CHANGE_WORD_LENGTHS: u64 = {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < SCHEMA_CHANGE_WORDS.len() {
+        mask |= 1 << SCHEMA_CHANGE_WORDS[i].len();
+        i += 1;
+    }
+    mask
+};
+
+/// Bit `n` set when a word of `SCHEMA_CHANGE_WORDS` starts with the `n`th letter.
+const SCHEMA_CHANGE_FIRST_LETTERS: u32 = {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < SCHEMA_CHANGE_WORDS.len() {
+        mask |= 1 << (SCHEMA_CHANGE_WORDS[i].as_bytes()[0] - b'a');
+        i += 1;
+    }
+    mask
+};
+
 /// Whether a body's text holds a word that starts a schema change (or dynamic SQL):
 /// most function bodies (triggers, queries) do not, and need no parse.
 fn mentions_schema_change(body: &str) -> bool {
-    // Bytes, not chars: a non-ASCII character separates words either way.
+    // Bytes, not chars: a non-ASCII character separates words either way. Most words
+    // are ruled out by their length and first letter (masks built from the list)
+    // before any comparison.
     body.as_bytes()
         .split(|b| !b.is_ascii_alphanumeric() && *b != b'_')
+        .filter(|word| {
+            let first = word.first().map_or(0, u8::to_ascii_lowercase);
+            word.len() < 64
+                && SCHEMA_CHANGE_WORD_LENGTHS & (1 << word.len()) != 0
+                && first.is_ascii_lowercase()
+                && SCHEMA_CHANGE_FIRST_LETTERS & (1 << (first - b'a')) != 0
+        })
         .any(|word| {
             SCHEMA_CHANGE_WORDS
                 .iter()

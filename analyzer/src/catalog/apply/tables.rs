@@ -94,6 +94,7 @@ impl Folder {
                 table.partition_of = Some(parent_name.clone());
             }
             table.inherits.push(parent_name);
+            self.inheritance_seen = true;
         }
         if let Some(of_type) = &stmt.of_typename {
             self.typed_table_columns(of_type, &name, &mut table.columns);
