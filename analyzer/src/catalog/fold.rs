@@ -37,7 +37,8 @@ pub struct Folder {
     /// Every relation name (tables, views, sequences, indexes, composite types) that
     /// may exist, by schema, with the kind it was last created as: a name missing
     /// here does not exist, and one found is looked for in its kind's list only, so
-    /// no lookup scans every list. Dropped names linger; renames and moves rebuild it.
+    /// no lookup scans every list. Dropped names linger; a renamed table, view or
+    /// sequence gets an entry under its new name, and other renames and moves rebuild it.
     relation_names: RelationNames,
     /// Every constraint name (of tables and domains) that may exist, by schema, as
     /// `relation_names` is for relations: PostgreSQL chooses names unique in the

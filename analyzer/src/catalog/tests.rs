@@ -406,6 +406,21 @@ fn renaming_a_type_renames_it_in_columns() {
 // --- tables from other tables ----------------------------------------------------
 
 #[test]
+fn set_schema_into_a_schema_that_has_the_name_is_refused() {
+    // PostgreSQL: relation "events" already exists in schema "archive". A move within
+    // its own schema does nothing.
+    assert_eq!(
+        messages(&[
+            "CREATE SCHEMA archive; CREATE TABLE archive.events (id int); CREATE TABLE events (id int);
+             CREATE VIEW v AS SELECT 1; CREATE VIEW archive.v AS SELECT 2",
+            "ALTER TABLE events SET SCHEMA archive; ALTER VIEW v SET SCHEMA archive",
+            "ALTER TABLE events SET SCHEMA public; DROP TABLE archive.events; CREATE TABLE archive.events (id int)",
+        ]),
+        ["relation `events` already exists", "relation `v` already exists"]
+    );
+}
+
+#[test]
 fn partitions_get_later_indexes_and_go_with_their_parent() {
     // Tables without children come first: the fold skips the search for children
     // until a table inherits, and must not miss the first one.

@@ -636,6 +636,17 @@ impl Folder {
                     return;
                 };
                 let new = QualifiedName::new(&new_schema, &old.name);
+                // A move within its own schema does nothing; into another, the name
+                // must be free there.
+                if new.schema != old.schema && self.relation_at(&new.schema, &new.name).is_some() {
+                    let problem = Problem::duplicate(
+                        ObjectKind::Relation,
+                        quote_ident(&new.name),
+                        Anchor::Name(new.name.clone()),
+                    );
+                    self.report(problem, Subject::Object(&new.schema, &new.name));
+                    return;
+                }
                 match kind {
                     RelationKind::Table => {
                         if let Some(t) = self.table_mut(&old) {
