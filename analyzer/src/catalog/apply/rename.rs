@@ -94,6 +94,16 @@ impl Folder {
         }
     }
 
+    /// Reports that the name a rename or move gives is already taken by a `kind`.
+    fn report_taken(&mut self, kind: ObjectKind, name: &QualifiedName) {
+        let problem = Problem::duplicate(
+            kind,
+            quote_ident(&name.name),
+            Anchor::Name(name.name.clone()),
+        );
+        self.report(problem, Subject::Object(&name.schema, &name.name));
+    }
+
     /// Renames a relation; `true` when the name indexes are still right (see
     /// `rename_any`).
     fn rename_relation(&mut self, stmt: &RenameStmt) -> bool {
@@ -103,12 +113,7 @@ impl Folder {
         };
         let new = QualifiedName::new(&old.schema, &stmt.newname);
         if self.relation_at(&new.schema, &new.name).is_some() {
-            let problem = Problem::duplicate(
-                ObjectKind::Relation,
-                quote_ident(&new.name),
-                Anchor::Name(new.name.clone()),
-            );
-            self.report(problem, Subject::Object(&new.schema, &new.name));
+            self.report_taken(ObjectKind::Relation, &new);
             return true;
         }
         match kind {
@@ -411,12 +416,7 @@ impl Folder {
         };
         let new = QualifiedName::new(&old.schema, &stmt.newname);
         if self.type_at(&new.schema, &new.name) {
-            let problem = Problem::duplicate(
-                ObjectKind::Type,
-                quote_ident(&new.name),
-                Anchor::Name(new.name.clone()),
-            );
-            self.report(problem, Subject::Object(&new.schema, &new.name));
+            self.report_taken(ObjectKind::Type, &new);
             return;
         }
         let c = &mut self.catalog;
@@ -639,12 +639,7 @@ impl Folder {
                 // A move within its own schema does nothing; into another, the name
                 // must be free there.
                 if new.schema != old.schema && self.relation_at(&new.schema, &new.name).is_some() {
-                    let problem = Problem::duplicate(
-                        ObjectKind::Relation,
-                        quote_ident(&new.name),
-                        Anchor::Name(new.name.clone()),
-                    );
-                    self.report(problem, Subject::Object(&new.schema, &new.name));
+                    self.report_taken(ObjectKind::Relation, &new);
                     return;
                 }
                 match kind {
