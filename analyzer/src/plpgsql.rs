@@ -179,6 +179,12 @@ struct Walk<'v, V: Visitor> {
     stopped: bool,
 }
 
+/// The value at `keys` under `value`: `Value::pointer` without building and
+/// unescaping a string per key (the walk looks up a path for every statement).
+fn path<'v>(value: &'v Value, keys: &[&str]) -> Option<&'v Value> {
+    keys.iter().try_fold(value, |v, key| v.get(key))
+}
+
 impl<V: Visitor> Walk<'_, V> {
     /// Walks one statement or a list of them.
     fn statements(&mut self, value: &Value, guard: &Guard) {
@@ -200,7 +206,7 @@ impl<V: Visitor> Walk<'_, V> {
         match kind {
             "PLpgSQL_stmt_block" => {
                 let mut inner = guard.clone();
-                let handlers = body.pointer("/exceptions/PLpgSQL_exception_block/exc_list");
+                let handlers = path(body, &["exceptions", "PLpgSQL_exception_block", "exc_list"]);
                 if let Some(handlers) = handlers {
                     for condition in find_all(handlers, "condname") {
                         if let Some(name) = condition.as_str() {
@@ -217,8 +223,7 @@ impl<V: Visitor> Walk<'_, V> {
                 }
             }
             "PLpgSQL_stmt_if" => {
-                let checks = body
-                    .pointer("/cond/PLpgSQL_expr/query")
+                let checks = path(body, &["cond", "PLpgSQL_expr", "query"])
                     .and_then(Value::as_str)
                     .is_some_and(checks_existence);
                 let then_guard = Guard {
@@ -265,24 +270,21 @@ impl<V: Visitor> Walk<'_, V> {
                 self.field(body, "body", &inner);
             }
             "PLpgSQL_stmt_execsql" => {
-                if let Some(sql) = body
-                    .pointer("/sqlstmt/PLpgSQL_expr/query")
-                    .and_then(Value::as_str)
+                if let Some(sql) =
+                    path(body, &["sqlstmt", "PLpgSQL_expr", "query"]).and_then(Value::as_str)
                 {
                     self.stopped = !self.visitor.sql(sql, guard);
                 }
             }
             "PLpgSQL_stmt_perform" => {
-                if let Some(sql) = body
-                    .pointer("/expr/PLpgSQL_expr/query")
-                    .and_then(Value::as_str)
+                if let Some(sql) =
+                    path(body, &["expr", "PLpgSQL_expr", "query"]).and_then(Value::as_str)
                 {
                     self.stopped = !self.visitor.sql(sql, guard);
                 }
             }
             "PLpgSQL_stmt_dynexecute" | "PLpgSQL_stmt_dynfors" => {
-                let query = body
-                    .pointer("/query/PLpgSQL_expr/query")
+                let query = path(body, &["query", "PLpgSQL_expr", "query"])
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 self.stopped = !match string_literal(query) {

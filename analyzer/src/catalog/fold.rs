@@ -31,6 +31,10 @@ pub struct Folder {
     /// Whether any table has ever inherited from another (or been a partition): until
     /// one has, no table has children, and finding them needs no pass over every table.
     pub(super) inheritance_seen: bool,
+    /// Where the table looked up last is in `catalog.tables`: one statement looks up
+    /// its table again and again (each column, key and check), and comparing the
+    /// names there is cheaper than hashing them into `relation_names`.
+    last_table: Cell<usize>,
     pub(super) file: FileState,
     /// Problems of the statement being applied.
     pub(super) problems: Vec<Problem>,
@@ -198,6 +202,7 @@ impl Folder {
                 ..FileState::default()
             },
             inheritance_seen: false,
+            last_table: Cell::new(0),
             problems: Vec::new(),
             relation_names: RelationNames::default(),
             constraint_names: NameSets::default(),
@@ -590,12 +595,18 @@ impl Folder {
 
     /// Where the table `schema.name` is in `catalog.tables`.
     fn table_position_at(&self, schema: &str, name: &str) -> Option<usize> {
+        let is_it = |t: &Table| t.name == name && t.schema == schema;
+        // A schema's relations have distinct names, so a table of this name is it.
+        let last = self.last_table.get();
+        if self.catalog.tables.get(last).is_some_and(is_it) {
+            return Some(last);
+        }
         let entry = self
             .relation_entry(schema, name)
             .filter(|e| e.kind == RelationKind::Table)?;
-        locate(&self.catalog.tables, &entry.position, |t| {
-            t.name == name && t.schema == schema
-        })
+        let position = locate(&self.catalog.tables, &entry.position, is_it)?;
+        self.last_table.set(position);
+        Some(position)
     }
 
     /// Where the view or materialized view `name` is in `catalog.views`.

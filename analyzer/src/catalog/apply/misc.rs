@@ -554,37 +554,62 @@ const SCHEMA_CHANGE_WORD_LENGTHS: u64 = {
     mask
 };
 
-/// Bit `n` set when a word of `SCHEMA_CHANGE_WORDS` starts with the `n`th letter.
-const SCHEMA_CHANGE_FIRST_LETTERS: u32 = {
-    let mut mask = 0;
+/// What each byte is to the word scan: `SEPARATOR` (anything but an ASCII letter,
+/// digit or `_`: a non-ASCII character separates words too), `WORD`, or
+/// `MAY_START`, a word byte that is the first letter of a word in
+/// `SCHEMA_CHANGE_WORDS`, in either case.
+const WORD_CLASS: [u8; 256] = {
+    let mut class = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() || byte == b'_' {
+            class[b] = WORD;
+        }
+        b += 1;
+    }
     let mut i = 0;
     while i < SCHEMA_CHANGE_WORDS.len() {
-        mask |= 1 << (SCHEMA_CHANGE_WORDS[i].as_bytes()[0] - b'a');
+        let first = SCHEMA_CHANGE_WORDS[i].as_bytes()[0];
+        class[first as usize] = MAY_START;
+        class[first.to_ascii_uppercase() as usize] = MAY_START;
         i += 1;
     }
-    mask
+    class
 };
+const SEPARATOR: u8 = 0;
+const WORD: u8 = 1;
+const MAY_START: u8 = 2;
 
 /// Whether a body's text holds a word that starts a schema change (or dynamic SQL):
 /// most function bodies (triggers, queries) do not, and need no parse.
 fn mentions_schema_change(body: &str) -> bool {
-    // Bytes, not chars: a non-ASCII character separates words either way. Most words
-    // are ruled out by their length and first letter (masks built from the list)
-    // before any comparison.
-    body.as_bytes()
-        .split(|b| !b.is_ascii_alphanumeric() && *b != b'_')
-        .filter(|word| {
-            let first = word.first().map_or(0, u8::to_ascii_lowercase);
-            word.len() < 64
-                && SCHEMA_CHANGE_WORD_LENGTHS & (1 << word.len()) != 0
-                && first.is_ascii_lowercase()
-                && SCHEMA_CHANGE_FIRST_LETTERS & (1 << (first - b'a')) != 0
-        })
-        .any(|word| {
-            SCHEMA_CHANGE_WORDS
-                .iter()
-                .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
-        })
+    // One table lookup a byte; only a word that begins with one of the list's first
+    // letters is measured, and only one of a length in the list is compared.
+    let bytes = body.as_bytes();
+    let mut at_word_start = true;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let class = WORD_CLASS[usize::from(byte)];
+        if at_word_start && class == MAY_START && is_schema_change_word(&bytes[i..]) {
+            return true;
+        }
+        at_word_start = class == SEPARATOR;
+    }
+    false
+}
+
+/// Whether the word `rest` starts with is one of `SCHEMA_CHANGE_WORDS`.
+fn is_schema_change_word(rest: &[u8]) -> bool {
+    let length = rest
+        .iter()
+        .position(|b| WORD_CLASS[usize::from(*b)] == SEPARATOR)
+        .unwrap_or(rest.len());
+    let word = &rest[..length];
+    length < 64
+        && SCHEMA_CHANGE_WORD_LENGTHS & (1 << length) != 0
+        && SCHEMA_CHANGE_WORDS
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
 }
 
 fn changes_schema_sql_nodes(body: &Node) -> bool {
