@@ -508,12 +508,13 @@ impl Folder {
     }
 
     fn extension_relation(&self, schema: &str, name: &str) -> Option<RelationKind> {
-        let from_extension = self
-            .catalog
-            .extensions
-            .iter()
-            .filter(|e| e.schema == schema)
-            .any(|e| extensions::known(&e.name).is_some_and(|k| k.has_relation(name)));
+        let from_extension = extensions::may_create(name)
+            && self
+                .catalog
+                .extensions
+                .iter()
+                .filter(|e| e.schema == schema)
+                .any(|e| extensions::known(&e.name).is_some_and(|k| k.has_relation(name)));
         from_extension.then_some(RelationKind::Extension)
     }
 
@@ -719,10 +720,11 @@ impl Folder {
                 || self.other_types.iter().any(|t| here(&t.schema, &t.name)));
         relation_type
             || other_type
-            || c.extensions
-                .iter()
-                .filter(|e| e.schema == schema)
-                .any(|e| extensions::known(&e.name).is_some_and(|k| k.has_type(name)))
+            || extensions::may_create(name)
+                && c.extensions
+                    .iter()
+                    .filter(|e| e.schema == schema)
+                    .any(|e| extensions::known(&e.name).is_some_and(|k| k.has_type(name)))
     }
 
     /// Resolves a type written in a migration.
