@@ -1,7 +1,7 @@
 //! The fold's state: the catalog so far, the session's search path, what is
 //! uncertain, and the lookups every statement needs (relations, types, schemas).
 
-use super::extensions;
+use super::extensions::{self, KnownExtension};
 use super::model::*;
 use super::names::{SearchPath, WrittenName, INFORMATION_SCHEMA, PG_CATALOG, PUBLIC};
 use super::problem::Problem;
@@ -508,14 +508,25 @@ impl Folder {
     }
 
     fn extension_relation(&self, schema: &str, name: &str) -> Option<RelationKind> {
-        let from_extension = extensions::may_create(name)
+        self.installed_extension_creates(schema, name, KnownExtension::has_relation)
+            .then_some(RelationKind::Extension)
+    }
+
+    /// Whether a known extension installed in `schema` creates `name`, as `creates`
+    /// asks of it; names no known extension creates skip the installed ones.
+    fn installed_extension_creates(
+        &self,
+        schema: &str,
+        name: &str,
+        creates: fn(&KnownExtension, &str) -> bool,
+    ) -> bool {
+        extensions::may_create(name)
             && self
                 .catalog
                 .extensions
                 .iter()
                 .filter(|e| e.schema == schema)
-                .any(|e| extensions::known(&e.name).is_some_and(|k| k.has_relation(name)));
-        from_extension.then_some(RelationKind::Extension)
+                .any(|e| extensions::known(&e.name).is_some_and(|k| creates(k, name)))
     }
 
     /// Resolves a relation name as written: its place and kind.
@@ -720,11 +731,7 @@ impl Folder {
                 || self.other_types.iter().any(|t| here(&t.schema, &t.name)));
         relation_type
             || other_type
-            || extensions::may_create(name)
-                && c.extensions
-                    .iter()
-                    .filter(|e| e.schema == schema)
-                    .any(|e| extensions::known(&e.name).is_some_and(|k| k.has_type(name)))
+            || self.installed_extension_creates(schema, name, KnownExtension::has_type)
     }
 
     /// Resolves a type written in a migration.
