@@ -2,6 +2,7 @@
 //! uncertain, and the lookups every statement needs (relations, types, schemas).
 
 use super::extensions::{self, KnownExtension};
+use super::function_bodies::FunctionBodies;
 use super::model::*;
 use super::names::{SearchPath, WrittenName, INFORMATION_SCHEMA, PG_CATALOG, PUBLIC};
 use super::problem::Problem;
@@ -25,9 +26,9 @@ pub struct Folder {
     pub(super) view_sources: HashMap<QualifiedName, Vec<QualifiedName>>,
     /// Types the model has no list for: ranges, base types, shell types.
     pub(super) other_types: Vec<QualifiedName>,
-    /// Functions and procedures whose bodies change the schema (DDL or dynamic SQL):
-    /// calling one makes everything uncertain.
-    pub(super) schema_changing_functions: Vec<QualifiedName>,
+    /// The bodies of functions and procedures, to tell whether calling one changes
+    /// the schema (then everything is uncertain).
+    pub(super) function_bodies: FunctionBodies,
     /// Whether any table has ever inherited from another (or been a partition): until
     /// one has, no table has children, and finding them needs no pass over every table.
     pub(super) inheritance_seen: bool,
@@ -196,7 +197,7 @@ impl Folder {
             temp_tables: Vec::new(),
             view_sources: HashMap::new(),
             other_types: Vec::new(),
-            schema_changing_functions: Vec::new(),
+            function_bodies: FunctionBodies::default(),
             file: FileState {
                 transactional: true,
                 ..FileState::default()

@@ -12,6 +12,7 @@ mod apply;
 mod deparse;
 mod extensions;
 mod fold;
+mod function_bodies;
 mod model;
 mod names;
 mod naming;

@@ -666,6 +666,36 @@ fn a_procedure_call_is_uncertain() {
 }
 
 #[test]
+fn a_known_procedure_is_judged_by_its_body() {
+    let (catalog, problems) = fold(&[
+        "CREATE PROCEDURE tidy() LANGUAGE sql AS $$ SELECT 1 $$;
+         CREATE PROCEDURE build() LANGUAGE plpgsql AS $$ BEGIN CREATE TABLE built (id int); END $$",
+        "CALL tidy()",
+        "CALL build(); ALTER TABLE built ADD COLUMN x int",
+    ]);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(catalog.uncertain.len(), 1, "{:?}", catalog.uncertain);
+    assert!(catalog.uncertain[0].reason.contains("build"));
+}
+
+#[test]
+fn a_function_is_judged_by_the_body_it_has_when_called() {
+    // Bodies are read when first called, so the definition in force then counts.
+    let (catalog, problems) = fold(&[
+        "CREATE FUNCTION make() RETURNS void LANGUAGE plpgsql AS $$ BEGIN CREATE TABLE made (id int); END $$",
+        "CREATE OR REPLACE FUNCTION make() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$",
+        "SELECT make()",
+        "CREATE FUNCTION harmless() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$",
+        "SELECT harmless()",
+        "CREATE OR REPLACE FUNCTION harmless() RETURNS int LANGUAGE sql AS $$ CREATE TABLE t (id int); SELECT 1 $$",
+        "SELECT harmless()",
+    ]);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(catalog.uncertain.len(), 1, "{:?}", catalog.uncertain);
+    assert!(catalog.uncertain[0].reason.contains("harmless"));
+}
+
+#[test]
 fn a_migration_tools_own_table_exists_with_an_unknown_shape() {
     let (catalog, problems) = fold(&["DELETE FROM _sqlx_migrations WHERE version = 1;
         CREATE TABLE copy (LIKE public._sqlx_migrations INCLUDING ALL)"]);

@@ -51,14 +51,20 @@ impl Folder {
             }
             _ => {}
         }
-        self.require_query_relations(node);
-        self.follow_function_calls(node);
+        // One walk of the tree for both: it is the larger part of their cost.
+        let nodes = node.nodes();
+        self.require_relations_read(node, &nodes);
+        self.follow_function_calls(&nodes);
     }
 
     /// Every relation a query reads must exist (`WITH` names aside). The statement's
     /// own target is checked by the caller.
     pub(super) fn require_query_relations(&mut self, query: &NodeEnum) {
-        let nodes = query.nodes();
+        self.require_relations_read(query, &query.nodes());
+    }
+
+    /// `require_query_relations` over the nodes of `query`, already listed.
+    fn require_relations_read(&mut self, query: &NodeEnum, nodes: &[TreeNode<'_>]) {
         let ctes: Vec<&str> = nodes
             .iter()
             .filter_map(|(n, ..)| match n {
@@ -74,7 +80,7 @@ impl Folder {
             _ => None,
         };
         let mut wanted = Vec::new();
-        for (node, ..) in &nodes {
+        for (node, ..) in nodes {
             let NodeRef::RangeVar(range) = node else {
                 continue;
             };
@@ -106,22 +112,17 @@ impl Folder {
     }
 
     /// A statement that calls a function whose body changes the schema.
-    fn follow_function_calls(&mut self, node: &NodeEnum) {
-        if self.schema_changing_functions.is_empty() {
+    fn follow_function_calls(&mut self, nodes: &[TreeNode<'_>]) {
+        if self.function_bodies.is_empty() {
             return;
         }
-        let called: Vec<String> = node
-            .nodes()
-            .iter()
-            .filter_map(|(n, ..)| match n {
-                NodeRef::FuncCall(call) => names::strings(&call.funcname).pop(),
-                _ => None,
-            })
-            .collect();
-        if let Some(function) = called
-            .iter()
-            .find(|c| self.schema_changing_functions.iter().any(|f| &f.name == *c))
-        {
+        let changing = nodes.iter().find_map(|(n, ..)| match n {
+            NodeRef::FuncCall(call) => {
+                last_name(&call.funcname).filter(|name| self.function_bodies.changes_schema(name))
+            }
+            _ => None,
+        });
+        if let Some(function) = changing {
             self.uncertainty
                 .everything(format!("calls `{function}`, whose body changes the schema"));
         }
@@ -138,10 +139,7 @@ impl Folder {
             .functions
             .iter()
             .any(|f| f.name == name && f.procedure)
-            && !self
-                .schema_changing_functions
-                .iter()
-                .any(|f| f.name == name);
+            && !self.function_bodies.changes_schema(&name);
         if !known_harmless {
             self.uncertainty.everything(format!(
                 "CALL `{name}`: a procedure the catalog cannot see into"
@@ -203,6 +201,17 @@ fn search_path_config(target: &Node) -> Option<(String, bool)> {
             };
             Some((value.sval, is_local))
         }
+        _ => None,
+    }
+}
+
+/// A node of a statement's tree as `NodeEnum::nodes` lists it.
+type TreeNode<'a> = (NodeRef<'a>, i32, pg_query::Context, bool);
+
+/// The last part of a qualified name (`nextval` of `pg_catalog.nextval`).
+fn last_name(list: &[Node]) -> Option<&str> {
+    match list.last()?.node.as_ref()? {
+        NodeEnum::String(s) => Some(&s.sval),
         _ => None,
     }
 }
