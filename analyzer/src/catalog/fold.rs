@@ -468,6 +468,9 @@ impl Folder {
 
     /// What `schema.name` is among the relations the migrations created.
     fn created_relation_at(&self, schema: &str, name: &str) -> Option<RelationKind> {
+        if self.last_table_is(schema, name).is_some() {
+            return Some(RelationKind::Table);
+        }
         let c = &self.catalog;
         let entry = self.relation_entry(schema, name)?;
         let here = |s: &str, n: &str| n == name && s == schema;
@@ -475,7 +478,7 @@ impl Folder {
         // is unique among a schema's relations.
         match entry.kind {
             RelationKind::Table => self
-                .table_position_at(schema, name)
+                .table_position_in(entry, schema, name)
                 .map(|_| RelationKind::Table),
             RelationKind::View | RelationKind::MaterializedView => {
                 let position = locate(&c.views, &entry.position, |v| here(&v.schema, &v.name))?;
@@ -608,16 +611,32 @@ impl Folder {
 
     /// Where the table `schema.name` is in `catalog.tables`.
     fn table_position_at(&self, schema: &str, name: &str) -> Option<usize> {
-        let is_it = |t: &Table| t.name == name && t.schema == schema;
-        // A schema's relations have distinct names, so a table of this name is it.
-        let last = self.last_table.get();
-        if self.catalog.tables.get(last).is_some_and(is_it) {
+        if let Some(last) = self.last_table_is(schema, name) {
             return Some(last);
         }
-        let entry = self
-            .relation_entry(schema, name)
-            .filter(|e| e.kind == RelationKind::Table)?;
-        let position = locate(&self.catalog.tables, &entry.position, is_it)?;
+        let entry = self.relation_entry(schema, name)?;
+        self.table_position_in(entry, schema, name)
+    }
+
+    /// Where the table looked up last is, if it is `schema.name`. A schema's relations
+    /// have distinct names, so a table of this name is it.
+    fn last_table_is(&self, schema: &str, name: &str) -> Option<usize> {
+        let last = self.last_table.get();
+        self.catalog
+            .tables
+            .get(last)
+            .is_some_and(|t| t.name == name && t.schema == schema)
+            .then_some(last)
+    }
+
+    /// Where the table of `entry`, the name index's entry for `schema.name`, is.
+    fn table_position_in(&self, entry: &RelationEntry, schema: &str, name: &str) -> Option<usize> {
+        if entry.kind != RelationKind::Table {
+            return None;
+        }
+        let position = locate(&self.catalog.tables, &entry.position, |t| {
+            t.name == name && t.schema == schema
+        })?;
         self.last_table.set(position);
         Some(position)
     }
