@@ -20,7 +20,9 @@ pub fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
             chars2 -= 1;
         }
     }
-    let mut name = clip(name1, chars1).to_string();
+    // Sized once: growing it as it is built cost a reallocation per part.
+    let mut name = String::with_capacity(chars1 + chars2 + overhead);
+    name.push_str(clip(name1, chars1));
     if let Some(name2) = name2 {
         name.push('_');
         name.push_str(clip(name2, chars2));
