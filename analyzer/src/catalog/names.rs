@@ -191,22 +191,43 @@ pub fn quote_ident(name: &str) -> String {
 }
 
 pub fn needs_quotes(name: &str) -> bool {
-    let mut chars = name.chars();
-    let starts_well = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    let safe = starts_well
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let bytes = name.as_bytes();
+    let safe = bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_');
     !safe || is_reserved_keyword(name)
 }
 
 /// Keywords that `quote_ident` quotes: every keyword but the unreserved ones
 /// (`pg_get_keywords()` where `catcode <> 'U'`).
 fn is_reserved_keyword(name: &str) -> bool {
-    RESERVED_KEYWORDS.binary_search(&name).is_ok()
+    // The first letter and the length rule out most names without a comparison: this
+    // runs for every name the catalog prints.
+    let length = name.len();
+    let could_be = match name.as_bytes().first() {
+        Some(first @ b'a'..=b'z') if length < 32 => {
+            KEYWORD_LENGTHS_BY_FIRST_LETTER[usize::from(first - b'a')] & (1 << length) != 0
+        }
+        _ => false,
+    };
+    could_be && RESERVED_KEYWORDS.binary_search(&name).is_ok()
 }
+
+/// For each letter `a`..`z`, bit `n` set when a keyword of `RESERVED_KEYWORDS` that
+/// starts with it is `n` bytes long.
+const KEYWORD_LENGTHS_BY_FIRST_LETTER: [u32; 26] = {
+    let mut masks = [0u32; 26];
+    let mut i = 0;
+    while i < RESERVED_KEYWORDS.len() {
+        let keyword = RESERVED_KEYWORDS[i].as_bytes();
+        masks[(keyword[0] - b'a') as usize] |= 1 << keyword.len();
+        i += 1;
+    }
+    masks
+};
 
 /// Sorted, for binary search.
 const RESERVED_KEYWORDS: &[&str] = &[
@@ -382,6 +403,18 @@ mod tests {
     #[test]
     fn keywords_are_sorted_for_binary_search() {
         assert!(RESERVED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn every_keyword_passes_the_letter_and_length_filter() {
+        for keyword in RESERVED_KEYWORDS {
+            assert!(is_reserved_keyword(keyword), "{keyword}");
+            assert!(needs_quotes(keyword), "{keyword}");
+            let longer = format!("{keyword}_x");
+            assert!(!is_reserved_keyword(&longer), "{longer}");
+        }
+        assert!(!is_reserved_keyword("user_id"));
+        assert!(!is_reserved_keyword(&"a".repeat(40)));
     }
 
     #[test]
