@@ -341,12 +341,18 @@ impl Folder {
         if owns_sequence {
             self.create_owned_sequence(table, &mut column);
         }
-        let inherited = Column {
+        // Most tables have no children: the column is copied only for those that do.
+        let children = if recurse {
+            self.children_of(table)
+        } else {
+            Vec::new()
+        };
+        let inherited = (!children.is_empty()).then(|| Column {
             identity: None,
             serial: None,
             comment: None,
             ..column.clone()
-        };
+        });
         if let Some(t) = self.table_mut(table) {
             t.columns.push(column);
         }
@@ -355,12 +361,13 @@ impl Folder {
             .map(|c| (c, Some(def.colname.clone())))
             .collect();
         self.add_pending_constraints(table, &pending);
-        if recurse {
-            for child in self.children_of(table) {
-                if !self.column_exists(&child, &inherited.name) {
-                    if let Some(t) = self.table_mut(&child) {
-                        t.columns.push(inherited.clone());
-                    }
+        let Some(inherited) = inherited else {
+            return;
+        };
+        for child in children {
+            if !self.column_exists(&child, &inherited.name) {
+                if let Some(t) = self.table_mut(&child) {
+                    t.columns.push(inherited.clone());
                 }
             }
         }

@@ -304,6 +304,12 @@ impl Folder {
         propagate: bool,
     ) {
         self.note_constraint(&table.schema, &key.name);
+        if self.table_position(table).is_none() {
+            return;
+        }
+        self.note_relation(&table.schema, &index.name, RelationKind::Index);
+        // The index moves into the table; partitions need a copy to name theirs after.
+        let for_partitions = propagate.then(|| index.clone());
         let Some(t) = self.table_mut(table) else {
             return;
         };
@@ -317,9 +323,8 @@ impl Folder {
         } else {
             t.unique.push(key);
         }
-        t.indexes.push(index.clone());
-        self.note_relation(&table.schema, &index.name, RelationKind::Index);
-        if propagate {
+        t.indexes.push(index);
+        if let Some(index) = for_partitions {
             self.propagate_index(table, &index, Some(primary));
         }
     }
