@@ -561,7 +561,9 @@ impl Folder {
         None
     }
 
-    /// The names of relations in scope of an unqualified lookup, for "did you mean".
+    /// The names of relations in scope of an unqualified lookup, for "did you mean":
+    /// tables, views, sequences and indexes, which share one namespace in PostgreSQL
+    /// (`DROP INDEX` and `ALTER INDEX` look for an index among relations).
     pub fn relation_names_in_scope(&self, name: &WrittenName) -> Vec<String> {
         let schemas: Vec<String> = match &name.schema {
             Some(schema) => vec![schema.clone()],
@@ -584,6 +586,19 @@ impl Folder {
                     .iter()
                     .filter(|s| in_scope(&s.schema))
                     .map(|s| s.name.clone()),
+            )
+            .chain(
+                c.tables
+                    .iter()
+                    .filter(|t| in_scope(&t.schema))
+                    .flat_map(|t| &t.indexes)
+                    .chain(
+                        c.views
+                            .iter()
+                            .filter(|v| in_scope(&v.schema))
+                            .flat_map(|v| &v.indexes),
+                    )
+                    .map(|i| i.name.clone()),
             )
             .collect()
     }

@@ -253,17 +253,25 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, where swapping two neighbours counts as one edit
+/// (optimal string alignment): `titel` is one slip from `title`, as rustc counts it.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut before_previous = vec![0; b.len() + 1];
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        for j in 0..b.len() {
+            let substitution = previous[j] + usize::from(a[i] != b[j]);
+            let mut distance = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                distance = distance.min(before_previous[j - 1] + 1);
+            }
+            current[j + 1] = distance;
         }
+        std::mem::swap(&mut before_previous, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
@@ -276,7 +284,10 @@ mod tests {
     #[test]
     fn edit_distance_counts_edits() {
         assert_eq!(edit_distance("thread_id", "thread_id"), 0);
-        assert_eq!(edit_distance("thraed_id", "thread_id"), 2);
+        assert_eq!(edit_distance("thraed_id", "thread_id"), 1);
+        assert_eq!(edit_distance("titel", "title"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abc", "ca"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
@@ -287,6 +298,7 @@ mod tests {
         assert_eq!(closest("thred_id", names), Some("thread_id"));
         assert_eq!(closest("threds", names), Some("threads"));
         assert_eq!(closest("userid", names), None);
+        assert_eq!(closest("craeted_at", names), Some("created_at"));
         assert_eq!(closest("Threads", names), Some("threads"));
     }
 

@@ -27,7 +27,7 @@ impl Folder {
                     self.drop_relation(object, object_type, stmt.missing_ok, cascade)
                 }
                 ObjectType::ObjectType | ObjectType::ObjectDomain => {
-                    self.drop_type(object, object_type, stmt.missing_ok, cascade)
+                    self.drop_type(object, stmt.missing_ok, cascade)
                 }
                 ObjectType::ObjectSchema => self.drop_schema(object, stmt.missing_ok, cascade),
                 ObjectType::ObjectExtension => {
@@ -195,13 +195,8 @@ impl Folder {
         self.catalog.triggers.retain(|t| &t.table != name);
     }
 
-    fn drop_type(
-        &mut self,
-        object: &Node,
-        object_type: ObjectType,
-        missing_ok: bool,
-        cascade: bool,
-    ) {
+    /// `DROP TYPE` and `DROP DOMAIN`: PostgreSQL calls a missing domain a missing type.
+    fn drop_type(&mut self, object: &Node, missing_ok: bool, cascade: bool) {
         let Some(NodeEnum::TypeName(type_name)) = &object.node else {
             return;
         };
@@ -221,12 +216,6 @@ impl Folder {
         let Some(name) = found else {
             if !missing_ok {
                 let candidates = self.type_names_in_scope();
-                let kind = if object_type == ObjectType::ObjectDomain {
-                    "domain"
-                } else {
-                    "type"
-                };
-                let _ = kind;
                 let problem = Problem::unknown(
                     ObjectKind::Type,
                     written.display(),

@@ -8,6 +8,7 @@ use super::super::names::{self, quote_ident, SearchPath, WrittenName, PUBLIC};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::types::{ColumnType, WrittenType};
 use super::super::uncertainty::Subject;
+use super::schema_anchor;
 use pg_query::protobuf::{
     a_const, AlterSeqStmt, CommentStmt, CreateExtensionStmt, CreateFunctionStmt, CreateSchemaStmt,
     CreateSeqStmt, CreateTrigStmt, Node, ObjectType, VariableSetKind, VariableSetStmt,
@@ -67,7 +68,7 @@ impl Folder {
                 let problem = Problem::duplicate(
                     ObjectKind::Extension,
                     quote_ident(&stmt.extname),
-                    Anchor::Statement,
+                    Anchor::Name(stmt.extname.clone()),
                 );
                 self.report(problem, Subject::Object("", &stmt.extname));
             }
@@ -187,7 +188,7 @@ impl Folder {
         let Some(written) = WrittenName::of_list(&stmt.funcname) else {
             return;
         };
-        let Some(schema) = self.schema_for_new(&written, Anchor::Statement) else {
+        let Some(schema) = self.schema_for_new(&written, schema_anchor(&written)) else {
             return;
         };
         let mut arguments = Vec::new();
@@ -257,7 +258,7 @@ impl Folder {
                         quote_ident(&function.name),
                         function.arguments.join(", ")
                     ),
-                    Anchor::Statement,
+                    Anchor::Name(function.name.clone()),
                 );
                 self.report(problem, Subject::Object(&function.schema, &function.name));
             }
@@ -310,7 +311,7 @@ impl Folder {
             let problem = Problem::duplicate(
                 ObjectKind::Trigger,
                 quote_ident(&stmt.trigname),
-                Anchor::Statement,
+                Anchor::Name(stmt.trigname.clone()),
             )
             .context(format!("for relation `{}`", quote_ident(&table.name)));
             self.report(problem, Subject::Object(&table.schema, &table.name));

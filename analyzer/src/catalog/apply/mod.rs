@@ -186,7 +186,8 @@ impl Folder {
         self.report(problem, super::uncertainty::Subject::Schema(schema));
     }
 
-    /// The schema a new object named `written` goes to, reporting a missing schema.
+    /// The schema a new object named `written` goes to, reporting a missing schema at
+    /// `anchor` (see [`schema_anchor`]).
     pub(super) fn schema_for_new(
         &mut self,
         written: &WrittenName,
@@ -208,4 +209,10 @@ impl Folder {
             }
         }
     }
+}
+
+/// Where a new object's missing schema is shown: the schema where it is written, else
+/// the object's name (the search path named the schema).
+pub(super) fn schema_anchor(written: &WrittenName) -> Anchor {
+    Anchor::Name(written.schema.as_ref().unwrap_or(&written.name).clone())
 }

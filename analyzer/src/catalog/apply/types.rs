@@ -10,6 +10,7 @@ use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::super::walk;
+use super::schema_anchor;
 use pg_query::protobuf::{
     AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, ConstrType, Constraint, CreateDomainStmt,
     CreateEnumStmt, Node,
@@ -19,17 +20,13 @@ use pg_query::NodeEnum;
 impl Folder {
     /// The place of a new type, reporting a missing schema or a taken name; `None`
     /// when the statement must not create it.
-    fn claim_type_name(
-        &mut self,
-        list: &[Node],
-        if_not_exists: bool,
-        anchor: Anchor,
-    ) -> Option<QualifiedName> {
+    fn claim_type_name(&mut self, list: &[Node], if_not_exists: bool) -> Option<QualifiedName> {
         let written = WrittenName::of_list(list)?;
-        let schema = self.schema_for_new(&written, anchor.clone())?;
+        let schema = self.schema_for_new(&written, schema_anchor(&written))?;
         let name = QualifiedName::new(&schema, &written.name);
         if self.type_at(&schema, &written.name) {
             if !if_not_exists {
+                let anchor = Anchor::Name(written.name.clone());
                 let problem =
                     Problem::duplicate(ObjectKind::Type, quote_ident(&written.name), anchor);
                 self.report(problem, Subject::Object(&schema, &written.name));
@@ -40,7 +37,7 @@ impl Folder {
     }
 
     pub(super) fn create_enum(&mut self, stmt: &CreateEnumStmt) {
-        let Some(name) = self.claim_type_name(&stmt.type_name, false, Anchor::Statement) else {
+        let Some(name) = self.claim_type_name(&stmt.type_name, false) else {
             return;
         };
         self.note_type(&name.schema, &name.name);
@@ -194,7 +191,7 @@ impl Folder {
         let Some(written) = WrittenName::of_list(list) else {
             return;
         };
-        let Some(schema) = self.schema_for_new(&written, Anchor::Statement) else {
+        let Some(schema) = self.schema_for_new(&written, schema_anchor(&written)) else {
             return;
         };
         let name = QualifiedName::new(&schema, &written.name);
@@ -205,7 +202,7 @@ impl Folder {
                 let problem = Problem::duplicate(
                     ObjectKind::Type,
                     quote_ident(&written.name),
-                    Anchor::Statement,
+                    Anchor::Name(written.name.clone()),
                 );
                 self.report(problem, Subject::Object(&schema, &written.name));
             }
@@ -225,7 +222,7 @@ impl Folder {
     }
 
     pub(super) fn create_domain(&mut self, stmt: &CreateDomainStmt) {
-        let Some(name) = self.claim_type_name(&stmt.domainname, false, Anchor::Statement) else {
+        let Some(name) = self.claim_type_name(&stmt.domainname, false) else {
             return;
         };
         let Some(type_name) = &stmt.type_name else {

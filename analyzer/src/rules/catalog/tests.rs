@@ -88,6 +88,34 @@ fn an_object_created_twice_is_reported() {
 }
 
 #[test]
+fn an_object_created_twice_points_at_its_name() {
+    let errors = catalog_errors(&[
+        (
+            "V1__a.sql",
+            "CREATE EXTENSION citext;\nCREATE TABLE t (id int);\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();\nCREATE DOMAIN email AS text;\n",
+        ),
+        (
+            "V2__b.sql",
+            "CREATE EXTENSION citext;\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();\nCREATE DOMAIN email AS text;\nCREATE TYPE missing.mood AS ENUM ('a');\n",
+        ),
+    ]);
+    let places: Vec<(usize, usize, &str)> = errors
+        .iter()
+        .map(|(line, column, message, _)| (*line, *column, message.as_str()))
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            (1, 18, "extension `citext` already exists"),
+            (2, 17, "function `f()` already exists"),
+            (3, 16, "trigger `t_touch` for relation `t` already exists"),
+            (4, 15, "type `email` already exists"),
+            (5, 13, "schema `missing` does not exist"),
+        ]
+    );
+}
+
+#[test]
 fn the_allow_comment_silences_it() {
     let errors = catalog_errors(&[(
         "V1__a.sql",
