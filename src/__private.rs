@@ -47,40 +47,63 @@ pub const fn spans<const N: usize>(flat: &[u32]) -> [crate::StatementSpan; N] {
     spans
 }
 
+/// One column of an `Insert`: its quoted name, the type its parameter is cast to (a
+/// domain's base type; empty for none), and its value when it has one.
+pub type InsertColumn<'a> = (&'static str, &'static str, Option<Param<'a>>);
+
 /// A column an `Insert` always sets: its quoted name and value.
-pub fn required<'a, T: ToSql + Sync>(
-    column: &'static str,
-    value: &'a T,
-) -> (&'static str, Option<Param<'a>>) {
-    (column, Some(value))
+pub fn required<'a, T: ToSql + Sync>(column: &'static str, value: &'a T) -> InsertColumn<'a> {
+    (column, "", Some(value))
 }
 
 /// A column an `Insert` sets when it is `Some`, and otherwise leaves to the server.
 pub fn optional<'a, T: ToSql + Sync>(
     column: &'static str,
     value: &'a Option<T>,
-) -> (&'static str, Option<Param<'a>>) {
-    (column, value.as_ref().map(|v| v as Param<'a>))
+) -> InsertColumn<'a> {
+    (column, "", value.as_ref().map(|v| v as Param<'a>))
+}
+
+/// [`required`] for a column of a domain: the parameter is cast to the domain's base
+/// type, since the `postgres` crate refuses a parameter typed as the domain itself.
+pub fn required_as<'a, T: ToSql + Sync>(
+    column: &'static str,
+    cast: &'static str,
+    value: &'a T,
+) -> InsertColumn<'a> {
+    (column, cast, Some(value))
+}
+
+/// [`optional`] for a column of a domain (see [`required_as`]).
+pub fn optional_as<'a, T: ToSql + Sync>(
+    column: &'static str,
+    cast: &'static str,
+    value: &'a Option<T>,
+) -> InsertColumn<'a> {
+    (column, cast, value.as_ref().map(|v| v as Param<'a>))
 }
 
 /// `INSERT INTO table (...) VALUES ($1, ...)` for the columns that have a value, and
 /// those values; `DEFAULT VALUES` when none has.
-pub fn insert_sql<'a>(
-    table: &str,
-    columns: &[(&'static str, Option<Param<'a>>)],
-) -> (String, Vec<Param<'a>>) {
+pub fn insert_sql<'a>(table: &str, columns: &[InsertColumn<'a>]) -> (String, Vec<Param<'a>>) {
     let mut names = Vec::new();
+    let mut placeholders = Vec::new();
     let mut values = Vec::new();
-    for (name, value) in columns {
+    for (name, cast, value) in columns {
         if let Some(value) = value {
             names.push(*name);
             values.push(*value);
+            let placeholder = format!("${}", values.len());
+            placeholders.push(if cast.is_empty() {
+                placeholder
+            } else {
+                format!("{placeholder}::{cast}")
+            });
         }
     }
     if names.is_empty() {
         return (format!("INSERT INTO {table} DEFAULT VALUES"), values);
     }
-    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({})",
         names.join(", "),
@@ -154,6 +177,25 @@ mod tests {
         let (sql, values) = insert_sql("t", &[optional("\"note\"", &note)]);
         assert_eq!(sql, "INSERT INTO t DEFAULT VALUES");
         assert!(values.is_empty());
+    }
+
+    #[test]
+    fn a_domain_column_casts_its_parameter_to_the_base_type() {
+        let (id, email, note): (i32, Option<String>, Option<String>) =
+            (7, Some("a@b.c".into()), Some("n".into()));
+        let (sql, values) = insert_sql(
+            "t",
+            &[
+                required("\"id\"", &id),
+                optional_as("\"email\"", "\"pg_catalog\".\"text\"", &email),
+                optional("\"note\"", &note),
+            ],
+        );
+        assert_eq!(
+            sql,
+            "INSERT INTO t (\"id\", \"email\", \"note\") VALUES ($1, $2::\"pg_catalog\".\"text\", $3)"
+        );
+        assert_eq!(values.len(), 3);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The catalog against the truth: for the example's migrations, the fixtures
-//! `tests/fixtures/catalog_forms`, the four seed schemas under `tests/fixtures/` and
+//! `tests/fixtures/catalog_forms` and `tests/fixtures/typed_forms`, the four seed
+//! schemas under `tests/fixtures/` and
 //! every set in `../shared/corpora`, the migrations are applied by the runner to a
 //! fresh database, `pg_catalog` is read, and every object is compared with the
 //! analyzer's catalog.
@@ -58,6 +59,13 @@ fn sets() -> Vec<Set> {
             name: "catalog_forms".to_string(),
             dir: here.join("tests/fixtures/catalog_forms"),
             display: "tests/fixtures/catalog_forms".to_string(),
+            sqlx_table: false,
+        },
+        // The forms the typed module is tested on (`tests/typed_forms.rs`).
+        Set {
+            name: "typed_forms".to_string(),
+            dir: here.join("tests/fixtures/typed_forms"),
+            display: "tests/fixtures/typed_forms".to_string(),
             sqlx_table: false,
         },
     ];

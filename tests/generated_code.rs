@@ -1,7 +1,8 @@
 //! The code `migrations!` generates, taken out of the macro (`PGSTRATA_EXPAND_TO`) and
 //! compiled as plain source under `#![deny(warnings)]` and `cargo clippy -D warnings`:
 //! inside a macro expansion clippy keeps quiet, so this is where its lints would show.
-//! For the example's migrations and the four seed schemas, with every type feature on.
+//! For the example's migrations, the four seed schemas and `tests/fixtures/typed_forms`
+//! (domains, awkward names), with every type feature on.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +13,7 @@ const SETS: &[&str] = &[
     "tests/fixtures/agent_prompt_train",
     "tests/fixtures/live_conversational_threads",
     "tests/fixtures/chat",
+    "tests/fixtures/typed_forms",
 ];
 
 fn cargo(krate: &Path, target: &Path, args: &[&str], env: &[(&str, &Path)]) {

@@ -26,6 +26,15 @@ pub fn generate(catalog: &Catalog, features: Features) -> String {
         enumeration(by_schema.entry(e.schema.as_str()).or_default(), e);
     }
     let mut modules: BTreeMap<&str, names::Unique> = BTreeMap::new();
+    // A schema's module sits beside `public`'s tables: a table named like a schema
+    // gets another module name.
+    let public = modules.entry("public").or_default();
+    let schemas = (catalog.enums.iter().map(|e| &e.schema))
+        .chain(catalog.tables.iter().map(|t| &t.schema))
+        .chain(catalog.views.iter().map(|v| &v.schema));
+    for schema in schemas.filter(|s| *s != "public") {
+        public.reserve(snake_case(schema));
+    }
     for table in &catalog.tables {
         let unique = modules.entry(table.schema.as_str()).or_default();
         let module = unique.take(snake_case(&table.name));

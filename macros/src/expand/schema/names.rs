@@ -57,12 +57,17 @@ pub fn pascal_case(sql: &str) -> String {
     }
 }
 
-/// `SCREAMING_CASE` for constants.
+/// `SCREAMING_CASE` for constants (`_2FA` for `2fa`: a name cannot start with a digit).
 pub fn constant_case(sql: &str) -> String {
-    snake_case(sql)
+    let name = snake_case(sql)
         .trim_start_matches('_')
         .to_ascii_uppercase()
-        .replace("__", "_")
+        .replace("__", "_");
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
+    } else {
+        name
+    }
 }
 
 /// The identifier, as Rust source, for a name made by the functions above.
@@ -91,6 +96,11 @@ pub fn doc(text: &str) -> String {
 pub struct Unique(HashSet<String>);
 
 impl Unique {
+    /// Keeps `name` from being handed out (it is taken by something else).
+    pub fn reserve(&mut self, name: String) {
+        self.0.insert(name);
+    }
+
     pub fn take(&mut self, name: String) -> String {
         let mut candidate = name.clone();
         let mut n = 2;
@@ -117,6 +127,8 @@ mod tests {
         assert_eq!(pascal_case("reasoninglevels"), "Reasoninglevels");
         assert_eq!(pascal_case("1st"), "V1st");
         assert_eq!(constant_case("threadId"), "THREAD_ID");
+        assert_eq!(constant_case("2fa"), "_2FA");
+        assert_eq!(constant_case("_id"), "ID");
         assert_eq!(ident("type"), "r#type");
         assert_eq!(ident("self"), "self_");
         assert_eq!(literal("a \"b\"\n"), r#""a \"b\"\n""#);
@@ -128,5 +140,7 @@ mod tests {
         assert_eq!(unique.take("a".into()), "a");
         assert_eq!(unique.take("a".into()), "a_2");
         assert_eq!(unique.take("a".into()), "a_3");
+        unique.reserve("audit".into());
+        assert_eq!(unique.take("audit".into()), "audit_2");
     }
 }

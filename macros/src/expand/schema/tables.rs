@@ -3,7 +3,7 @@
 //! nullable ones as `Option`). Written as Rust source text: see `schema/mod.rs`.
 
 use super::names::{constant_case, doc, ident, literal, snake_case, Unique};
-use super::types::{map, Features, Mapped};
+use super::types::{domain_facts, map, DomainFacts, Features, Mapped};
 use pgstrata_analyzer::catalog::{Catalog, Column, QualifiedName, Table, View};
 use std::fmt::Write as _;
 
@@ -16,6 +16,8 @@ struct Field {
     ty: Option<String>,
     /// Whether the type is `Copy` (a copy needs no `.clone()`, which clippy flags).
     copy: bool,
+    /// Set when the column's type is a domain.
+    domain: Option<DomainFacts>,
     why_unmapped: Option<String>,
     nullable: bool,
     /// From `COMMENT ON COLUMN`.
@@ -38,6 +40,10 @@ fn fields(
                 Mapped::Type { rust, copy } => (Some(rust), copy, None),
                 Mapped::Unmapped(why) => (None, false, Some(why)),
             };
+            // An array's elements are of the domain, not the column.
+            let domain = (dims == 0)
+                .then(|| base.as_ref().and_then(|b| domain_facts(catalog, b)))
+                .flatten();
             // A field named after its column needs no doc that repeats the name.
             let doc = comment.map(|c| format!("`{sql}`: {c}"));
             Field {
@@ -45,6 +51,7 @@ fn fields(
                 sql,
                 ty,
                 copy,
+                domain,
                 why_unmapped,
                 nullable,
                 doc,
@@ -54,7 +61,7 @@ fn fields(
 }
 
 fn column_fields(catalog: &Catalog, columns: &[Column], features: Features) -> Vec<Field> {
-    fields(
+    let mut fields = fields(
         catalog,
         columns.iter().map(|c| {
             (
@@ -66,7 +73,15 @@ fn column_fields(catalog: &Catalog, columns: &[Column], features: Features) -> V
             )
         }),
         features,
-    )
+    );
+    // A domain NOT NULL refuses NULL in a table's column that PostgreSQL calls
+    // nullable (a view's column can still be NULL, from an outer join).
+    for f in &mut fields {
+        if f.domain.as_ref().is_some_and(|d| d.not_null) {
+            f.nullable = false;
+        }
+    }
+    fields
 }
 
 /// A struct field for `f` of type `ty`, with the column's comment as its doc.
@@ -144,11 +159,12 @@ fn names_and_row(
         qualified = literal(&qualified),
         all_columns = all_columns.join(", "),
     );
+    let mut constants = Unique::default();
     for f in fields {
         let _ = writeln!(
             out,
             "    pub const {}: &str = {};",
-            ident(&constant_case(&f.sql)),
+            ident(&constants.take(constant_case(&f.sql))),
             literal(&f.sql)
         );
     }
@@ -290,10 +306,12 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
         if column.generated.is_some() || column.identity.as_deref() == Some("always") {
             continue;
         }
-        let server_fills =
-            column.default.is_some() || column.identity.is_some() || column.serial.is_some();
+        let server_fills = column.default.is_some()
+            || column.identity.is_some()
+            || column.serial.is_some()
+            || field.domain.as_ref().is_some_and(|d| d.has_default);
         let Some(ty) = &field.ty else {
-            if !column.nullable && !server_fills {
+            if !field.nullable && !server_fills {
                 let why = format!(
                     "No `Insert`: the required column `{}` has no Rust type ({}).",
                     column.name,
@@ -304,10 +322,10 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
             }
             continue;
         };
-        if column.nullable && server_fills {
+        if field.nullable && server_fills {
             // Three states: the default (`None`), NULL (`Some(None)`), a value.
             optional.push((field, format!("::core::option::Option<{ty}>"), true));
-        } else if column.nullable || server_fills {
+        } else if field.nullable || server_fills {
             optional.push((field, ty.clone(), false));
         } else {
             required.push((field, ty.clone()));
@@ -371,21 +389,19 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
          pub fn to_sql(&self) -> (::std::string::String, ::std::vec::Vec<__p::Param<'_>>) {{\n        \
          __p::insert_sql({qualified}, &["
     );
-    for (f, _) in &required {
-        let _ = write!(
-            out,
-            "__p::required({}, &self.{}), ",
-            literal(&quoted(&f.sql)),
-            f.rust
-        );
-    }
-    for (f, _, _) in &optional {
-        let _ = write!(
-            out,
-            "__p::optional({}, &self.{}), ",
-            literal(&quoted(&f.sql)),
-            f.rust
-        );
+    let required_fields = required.iter().map(|(f, _)| (*f, "required"));
+    let optional_fields = optional.iter().map(|(f, _, _)| (*f, "optional"));
+    for (f, helper) in required_fields.chain(optional_fields) {
+        let column = literal(&quoted(&f.sql));
+        let _ = match &f.domain {
+            None => write!(out, "__p::{helper}({column}, &self.{}), ", f.rust),
+            Some(domain) => write!(
+                out,
+                "__p::{helper}_as({column}, {}, &self.{}), ",
+                literal(&domain.parameter_cast),
+                f.rust
+            ),
+        };
     }
     out.push_str("])\n    }\n}\n");
     // Writing needs the `postgres` client, behind pgstrata's `postgres` feature.

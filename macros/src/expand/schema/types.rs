@@ -40,6 +40,19 @@ pub enum Mapped {
     Unmapped(String),
 }
 
+/// What a domain (and the domains under it) means for the generated code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainFacts {
+    /// The type an `Insert` casts its parameter to (`"pg_catalog"."text"`): the server
+    /// gives a parameter the column's domain type, which the `postgres` crate's
+    /// conversions refuse, while a domain's values arrive as its base type.
+    pub parameter_cast: String,
+    /// A domain `NOT NULL`: the column takes no NULL though `attnotnull` is false.
+    pub not_null: bool,
+    /// A domain `DEFAULT`: the server fills the column when an insert leaves it out.
+    pub has_default: bool,
+}
+
 /// Maps `base` (with `array_dimensions`), resolving enums and domains in `catalog`.
 pub fn map(
     catalog: &Catalog,
@@ -47,7 +60,16 @@ pub fn map(
     array_dimensions: u32,
     features: Features,
 ) -> Mapped {
-    let element = match scalar(catalog, base, features, 0) {
+    let (base, domain) = match without_domains(catalog, base) {
+        Ok(resolved) => resolved,
+        Err(why) => return Mapped::Unmapped(why),
+    };
+    if domain.is_some() && array_dimensions > 0 {
+        // The server sends such an array as the domain's array type, whose elements
+        // the `postgres` crate will not read as the base type.
+        return Mapped::Unmapped("arrays of a domain have no Rust mapping".into());
+    }
+    let element = match scalar(catalog, base, features) {
         Ok(element) => element,
         Err(why) => return Mapped::Unmapped(why),
     };
@@ -64,11 +86,60 @@ pub fn map(
     }
 }
 
+/// What the domains `base` names add, if it is a domain (mapped or not: a domain NOT
+/// NULL is required in an `Insert` either way).
+pub fn domain_facts(catalog: &Catalog, base: &QualifiedName) -> Option<DomainFacts> {
+    without_domains(catalog, base).ok()?.1
+}
+
+/// The type under any domains `base` names, and what those domains add. A domain over
+/// an array, or domains nested deeper than makes sense, has no mapping.
+fn without_domains<'a>(
+    catalog: &'a Catalog,
+    base: &'a QualifiedName,
+) -> Result<(&'a QualifiedName, Option<DomainFacts>), String> {
+    let mut resolved = base;
+    let mut facts: Option<DomainFacts> = None;
+    for _ in 0..8 {
+        let Some(domain) = catalog
+            .domains
+            .iter()
+            .find(|d| d.schema == resolved.schema && d.name == resolved.name)
+        else {
+            if let Some(facts) = facts.as_mut() {
+                facts.parameter_cast = sql_type(resolved);
+            }
+            return Ok((resolved, facts));
+        };
+        if domain.array_dimensions > 0 {
+            return Err(format!(
+                "domain `{}` over an array has no Rust mapping",
+                domain.name
+            ));
+        }
+        let facts = facts.get_or_insert_with(|| DomainFacts {
+            parameter_cast: String::new(),
+            not_null: false,
+            has_default: false,
+        });
+        facts.not_null |= domain.not_null;
+        facts.has_default |= domain.default.is_some();
+        resolved = &domain.base_type;
+    }
+    Err(format!("domain `{}` nests too deep to map", base.name))
+}
+
+/// `name` as SQL, schema-qualified and quoted: `"pg_catalog"."text"`.
+fn sql_type(name: &QualifiedName) -> String {
+    let quote = |part: &str| format!("\"{}\"", part.replace('"', "\"\""));
+    format!("{}.{}", quote(&name.schema), quote(&name.name))
+}
+
+/// A type that is not a domain.
 fn scalar(
     catalog: &Catalog,
     base: &QualifiedName,
     features: Features,
-    depth: u32,
 ) -> Result<(String, bool), String> {
     if let Some(e) = catalog
         .enums
@@ -78,19 +149,6 @@ fn scalar(
         let path = super::enum_path(&e.schema, &e.name);
         // Generated enums derive `Copy`.
         return Ok((path, true));
-    }
-    if let Some(domain) = catalog
-        .domains
-        .iter()
-        .find(|d| d.schema == base.schema && d.name == base.name)
-    {
-        if depth > 8 || domain.array_dimensions > 0 {
-            return Err(format!(
-                "domain `{}` over an array has no Rust mapping",
-                domain.name
-            ));
-        }
-        return scalar(catalog, &domain.base_type, features, depth + 1);
     }
     let needs = |enabled: bool, feature: &str, rust: &str, copy: bool| {
         if enabled {
