@@ -28,6 +28,10 @@
 //!   `COMMIT`. A non-transactional one runs statement by statement and records its
 //!   progress; a failed one is resumed at the failed statement by the next run, provided
 //!   the statements before it are unchanged.
+//! - Each migration starts from the session's `search_path` as it was when the lock
+//!   was taken: one that sets it for the session (pg_dump's `set_config('search_path',
+//!   '', false)`) does not change where the next one creates its objects, as it would
+//!   not in a later run (and as the analyzer's catalog assumes).
 //! - Applied migrations whose checksum changed (divergent), applied versions missing
 //!   from the build, and pending migrations older than the newest applied one (out of
 //!   order) are errors unless allowed.

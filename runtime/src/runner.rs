@@ -20,7 +20,7 @@ use crate::exec::block_on;
 use crate::history::{HistoryRecord, HistoryTable, DEFAULT_SCHEMA, DEFAULT_TABLE};
 use crate::migration::{Migration, TransactionMode};
 use crate::plan::{self, Plan, PlannedMigration, Policy, Target};
-use crate::sql::statement_checksum;
+use crate::sql::{restore_search_path, statement_checksum};
 
 /// Applies the embedded migrations. `db::runner()` returns one for the build's
 /// migrations; the setters configure it, `run` applies what is pending.
@@ -274,6 +274,9 @@ struct Session<'d, D> {
     round_trips: usize,
     /// A driver error said the connection is gone: send nothing more.
     closed: bool,
+    /// The session's `search_path` when the lock was taken, restored after each
+    /// migration (see [`restore_search_path`]).
+    search_path: Option<String>,
 }
 
 impl<'d, D: Driver> Session<'d, D> {
@@ -282,7 +285,16 @@ impl<'d, D: Driver> Session<'d, D> {
             driver,
             round_trips: 0,
             closed: false,
+            search_path: None,
         }
+    }
+
+    /// `;` and the statement that restores the `search_path`, to end a batch with.
+    fn restore_suffix(&self) -> String {
+        self.search_path
+            .as_deref()
+            .map(|path| format!(";\n{}", restore_search_path(path)))
+            .unwrap_or_default()
     }
 
     async fn send(&mut self, sql: &str) -> Result<Rows, DriverError> {
@@ -314,6 +326,7 @@ impl<'d, D: Driver> Session<'d, D> {
                     source: Box::new(source),
                 })?;
             if first_value(&rows) == Some("t") {
+                self.search_path = rows.first().and_then(|row| row.get(1)?.clone());
                 return Ok(());
             }
             let waited = started.elapsed();
@@ -427,10 +440,13 @@ async fn apply_in_transaction<D: Driver>(
     table: &HistoryTable,
     m: &'static Migration,
 ) -> Result<AppliedMigration, Error> {
+    // A `SET` of the session inside the transaction outlives its `COMMIT` (and not a
+    // `ROLLBACK`): the batch ends by restoring the `search_path`.
     let batch = format!(
-        "{BATCH_START}{}\n;\n{}\n;\nCOMMIT",
+        "{BATCH_START}{}\n;\n{}\n;\nCOMMIT{}",
         m.sql,
-        table.record_transactional_sql(m)
+        table.record_transactional_sql(m),
+        session.restore_suffix()
     );
     log::debug!("applying {m} in one transaction");
     let started = Instant::now();
@@ -534,8 +550,9 @@ async fn apply_statements<D: Driver>(
                 if let Some(hint) = hint {
                     note = format!("{note}; {hint}");
                 }
+                let record = table.record_failure_sql(m.version, &note);
                 if let Err(e) = session
-                    .send(&table.record_failure_sql(m.version, &note))
+                    .send(&format!("{record}{}", session.restore_suffix()))
                     .await
                 {
                     log::warn!("recording the failure of {m} in the history table: {e}");
@@ -560,8 +577,9 @@ async fn apply_statements<D: Driver>(
 
     let duration = started.elapsed();
     let execution_ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+    let record = table.record_completed_sql(m, execution_ms);
     session
-        .send(&table.record_completed_sql(m, execution_ms))
+        .send(&format!("{record}{}", session.restore_suffix()))
         .await
         .map_err(history_error)?;
     Ok(AppliedMigration {

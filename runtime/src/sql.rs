@@ -32,6 +32,18 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Sets the session's `search_path` back to `value` after a migration. A migration
+/// that sets it for the session (`SET search_path`, pg_dump's `set_config`) would
+/// otherwise change it for the migrations after it in the same run but not in a later
+/// run, where each starts from the connection's setting: the analyzer's catalog folds
+/// each file from that setting, so the runner applies each file from it too.
+pub(crate) fn restore_search_path(value: &str) -> String {
+    format!(
+        "SELECT pg_catalog.set_config('search_path', {}, false)",
+        text(value)
+    )
+}
+
 /// The checksum of one statement of a non-transactional migration, stored once the
 /// statement has run: lowercase hex sha256 of its text with surrounding whitespace
 /// trimmed. Any other edit (even inside a comment in the statement) counts as a change,

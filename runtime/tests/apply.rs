@@ -431,7 +431,9 @@ fn history_writes_do_not_follow_a_changed_search_path() {
     ]);
     let report = Runner::new(migrations).run(&mut client).expect("run");
     assert_eq!(report.applied.len(), 2);
-    assert!(exists(&mut client, "app.widgets"));
+    // The first migration's history row is written under its `search_path`; the
+    // second migration starts from the path the run began with.
+    assert!(exists(&mut client, "public.widgets"));
     assert_eq!(history(&mut client, HISTORY).len(), 2);
     assert!(!exists(&mut client, "app.pgstrata_schema_history"));
 }
@@ -487,4 +489,49 @@ fn plan_and_history_are_read_without_applying() {
         .map(|s| s.migration.version)
         .collect();
     assert_eq!(planned, [3, 4]);
+}
+
+#[test]
+fn a_migration_that_sets_the_search_path_does_not_move_the_next_one() {
+    let db = TestDb::new("pgstrata_rt");
+    let mut client = db.connect();
+    let migrations = leak(vec![
+        // pg_dump's first line, then a schema set for the session.
+        tx(
+            1,
+            "dump",
+            "SELECT pg_catalog.set_config('search_path', '', false);\n\
+             CREATE SCHEMA app;\nCREATE TABLE app.a (id int);\nSET search_path TO app;",
+        ),
+        non_tx(
+            2,
+            "concurrently",
+            "CREATE TABLE b (id int);\nSET search_path TO app;\nCREATE INDEX CONCURRENTLY a_id_idx ON a (id);",
+        ),
+        tx(3, "plain", "CREATE TABLE c (id int);"),
+    ]);
+    client
+        .batch_execute("SET search_path TO public")
+        .expect("a path of the caller's");
+    let report = Runner::new(migrations).run(&mut client).expect("applies");
+    assert_eq!(report.applied.len(), 3);
+    // Each file began from the caller's path: `b` and `c` are in `public`, as they
+    // would be had each migration run alone.
+    let schema_of = |client: &mut postgres::Client, table: &str| -> String {
+        client
+            .query_one(
+                "SELECT relnamespace::regnamespace::text FROM pg_class WHERE relname = $1",
+                &[&table],
+            )
+            .expect("the table exists")
+            .get(0)
+    };
+    assert_eq!(schema_of(&mut client, "b"), "public");
+    assert_eq!(schema_of(&mut client, "c"), "public");
+    assert_eq!(schema_of(&mut client, "a_id_idx"), "app");
+    let path: String = client
+        .query_one("SELECT current_setting('search_path')", &[])
+        .expect("the path")
+        .get(0);
+    assert_eq!(path, "public", "the caller's path is back after the run");
 }
