@@ -2,7 +2,8 @@
 //! compiled as plain source under `#![deny(warnings)]` and `cargo clippy -D warnings`:
 //! inside a macro expansion clippy keeps quiet, so this is where its lints would show.
 //! For the example's migrations, the four seed schemas and `tests/fixtures/typed_forms`
-//! (domains, awkward names), with every type feature on.
+//! (domains, awkward names), with every type feature on; and with `time` in place of
+//! `chrono` for the sets that have dates and timestamps.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,24 +39,58 @@ fn cargo(krate: &Path, target: &Path, args: &[&str], env: &[(&str, &Path)]) {
     );
 }
 
+/// A crate's type features, the sets its code is generated for, and a path the code
+/// must use (so the feature is seen to choose the types).
+struct Variant {
+    /// The work directory under `target/`.
+    work: &'static str,
+    features: &'static str,
+    sets: &'static [&'static str],
+    uses: &'static str,
+}
+
+const VARIANTS: [Variant; 2] = [
+    Variant {
+        work: "pgstrata-generated-code",
+        features: r#""uuid", "chrono", "serde_json", "rust_decimal""#,
+        sets: SETS,
+        uses: "__p::chrono::",
+    },
+    // `time` in place of `chrono`, on the sets with dates and timestamps.
+    Variant {
+        work: "pgstrata-generated-code-time",
+        features: r#""uuid", "time", "serde_json", "rust_decimal""#,
+        sets: &["tests/fixtures/neuroagent", "tests/fixtures/typed_forms"],
+        uses: "__p::time::",
+    },
+];
+
+/// One variant after the other: two cargo builds at once would share two cores.
 #[test]
 fn the_generated_code_passes_deny_warnings_and_clippy() {
+    for variant in &VARIANTS {
+        check(variant);
+    }
+}
+
+fn check(variant: &Variant) {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let work = workspace.join("target").join("pgstrata-generated-code");
+    let work = workspace.join("target").join(variant.work);
     let krate = work.join("crate");
     let target = work.join("target");
     std::fs::create_dir_all(krate.join("src")).unwrap();
     let manifest = format!(
         "[package]\nname = \"pgstrata-generated-code\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\npgstrata = {{ path = {:?}, features = [\"uuid\", \"chrono\", \"serde_json\", \"rust_decimal\"] }}\n\n\
+         [dependencies]\npgstrata = {{ path = {:?}, features = [{}] }}\n\n\
          [profile.dev.build-override]\nopt-level = 3\n\n[workspace]\n",
-        workspace.to_string_lossy()
+        workspace.to_string_lossy(),
+        variant.features
     );
     std::fs::write(krate.join("Cargo.toml"), manifest).unwrap();
     if !krate.join("Cargo.lock").exists() {
         std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
     }
-    for set in SETS {
+    for set in variant.sets {
         let expanded = work.join(format!("{}.rs", set.replace('/', "_")));
         let _ = std::fs::remove_file(&expanded);
         // The macro reads `set` relative to the workspace, and writes what it generates.
@@ -80,6 +115,11 @@ fn the_generated_code_passes_deny_warnings_and_clippy() {
             )
         });
         assert!(code.contains("pub mod schema"), "{set}: {code}");
+        assert!(
+            code.contains(variant.uses),
+            "{set}: the code uses no `{}`",
+            variant.uses
+        );
         std::fs::write(
             krate.join("src/lib.rs"),
             format!("#![deny(warnings)]\n\npub mod db {{\n{code}\n}}\n"),
