@@ -151,6 +151,8 @@ pub struct ViewColumn {
     pub type_name: Option<String>,
     pub base_type: Option<QualifiedName>,
     pub array_dimensions: u32,
+    /// From `COMMENT ON COLUMN`.
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

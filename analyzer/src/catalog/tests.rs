@@ -835,3 +835,21 @@ fn every_relation_is_noted_after_every_statement() {
         }
     }
 }
+
+#[test]
+fn a_view_column_keeps_its_comment_through_or_replace() {
+    let catalog = no_problems(&["CREATE TABLE t (id int, note text);\n\
+         CREATE VIEW v AS SELECT id, note FROM t;\n\
+         COMMENT ON COLUMN v.note IS 'Free text.';\n\
+         CREATE OR REPLACE VIEW v AS SELECT id, note, id + 1 AS next FROM t;"]);
+    let view = &catalog.views[0];
+    let comments: Vec<(&str, Option<&str>)> = view
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.comment.as_deref()))
+        .collect();
+    assert_eq!(
+        comments,
+        [("id", None), ("note", Some("Free text.")), ("next", None)]
+    );
+}

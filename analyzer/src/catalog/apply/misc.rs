@@ -400,6 +400,12 @@ impl Folder {
                         std::slice::from_ref(&column.sval),
                         &Anchor::Name(column.sval.clone()),
                     );
+                    if let Some(c) = self
+                        .view_mut(&name)
+                        .and_then(|v| v.columns.iter_mut().find(|c| c.name == column.sval))
+                    {
+                        c.comment = text;
+                    }
                 }
             }
             ObjectType::ObjectType | ObjectType::ObjectDomain => {

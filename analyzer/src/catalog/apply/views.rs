@@ -61,6 +61,12 @@ impl Folder {
         self.view_sources.insert(name.clone(), sources);
         if replacing {
             if let Some(view) = self.view_mut(&name) {
+                // `OR REPLACE` keeps the columns it had, in order (it may only add at
+                // the end), and with them their comments.
+                let mut columns = columns;
+                for (new, old) in columns.iter_mut().zip(&mut view.columns) {
+                    new.comment = old.comment.take();
+                }
                 view.columns = columns;
             }
             return;
@@ -130,6 +136,7 @@ impl Folder {
                     type_name: None,
                     base_type: None,
                     array_dimensions: 0,
+                    comment: None,
                 })
                 .collect();
         };
@@ -144,6 +151,7 @@ impl Folder {
                     type_name,
                     base_type,
                     array_dimensions,
+                    comment: None,
                 }
             })
             .collect()

@@ -261,7 +261,7 @@ pub fn view(
                 c.base_type.clone(),
                 c.array_dimensions,
                 true,
-                None,
+                c.comment.clone(),
             )
         }),
         features,
