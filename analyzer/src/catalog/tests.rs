@@ -853,3 +853,20 @@ fn a_view_column_keeps_its_comment_through_or_replace() {
         [("id", None), ("note", Some("Free text.")), ("next", None)]
     );
 }
+
+#[test]
+fn alter_view_alter_column_needs_the_column() {
+    assert_eq!(
+        messages(&["CREATE TABLE t (id int, note text);\n\
+             CREATE VIEW v AS SELECT id, note FROM t;\n\
+             CREATE MATERIALIZED VIEW m AS SELECT id FROM t;\n\
+             ALTER VIEW v ALTER COLUMN note SET DEFAULT 'n';\n\
+             ALTER VIEW v ALTER COLUMN nots SET DEFAULT 'n';\n\
+             ALTER MATERIALIZED VIEW m ALTER COLUMN id SET STATISTICS 100;\n\
+             ALTER MATERIALIZED VIEW m ALTER COLUMN idd SET STATISTICS 100;",]),
+        [
+            "column `nots` of relation `v` does not exist",
+            "column `idd` of relation `m` does not exist"
+        ]
+    );
+}

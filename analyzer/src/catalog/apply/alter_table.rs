@@ -33,6 +33,10 @@ impl Folder {
                 return;
             }
         };
+        if matches!(kind, RelationKind::View | RelationKind::MaterializedView) {
+            self.alter_view_columns(&table, &stmt.cmds);
+            return;
+        }
         if !matches!(kind, RelationKind::Table | RelationKind::Temporary) {
             return;
         }
@@ -42,6 +46,33 @@ impl Folder {
                 if relation.inh {
                     self.recurse_to_children(&table, cmd);
                 }
+            }
+        }
+    }
+
+    /// `ALTER [MATERIALIZED] VIEW ... ALTER COLUMN`: the column must exist. What it
+    /// changes (a default for inserts through the view, statistics, storage) is not in
+    /// the catalog's model of a view.
+    fn alter_view_columns(&mut self, view: &QualifiedName, cmds: &[pg_query::protobuf::Node]) {
+        if self.shape_uncertain(view) {
+            return;
+        }
+        for cmd in cmds {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else {
+                continue;
+            };
+            let names_a_column = matches!(
+                AlterTableType::try_from(cmd.subtype),
+                Ok(AlterTableType::AtColumnDefault
+                    | AlterTableType::AtSetStatistics
+                    | AlterTableType::AtSetOptions
+                    | AlterTableType::AtResetOptions
+                    | AlterTableType::AtSetStorage
+                    | AlterTableType::AtSetCompression)
+            );
+            if names_a_column && !cmd.name.is_empty() {
+                let anchor = Anchor::Name(cmd.name.clone());
+                self.require_columns(view, std::slice::from_ref(&cmd.name), &anchor);
             }
         }
     }
