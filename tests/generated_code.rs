@@ -56,7 +56,8 @@ const VARIANTS: [Variant; 2] = [
         sets: SETS,
         uses: "__p::chrono::",
     },
-    // `time` in place of `chrono`, on the sets with dates and timestamps.
+    // `time` beside the default `chrono` takes its place, on the sets with dates and
+    // timestamps.
     Variant {
         work: "pgstrata-generated-code-time",
         features: r#""uuid", "time", "serde_json", "rust_decimal""#,

@@ -160,11 +160,12 @@ fn scalar(
             ))
         }
     };
+    // `chrono` is a default feature: `time`, turned on, is a choice.
     let chrono_or_time = |chrono: &str, time: &str| {
-        if features.chrono {
-            Ok((format!("{PRIVATE}::chrono::{chrono}"), true))
-        } else if features.time {
+        if features.time {
             Ok((format!("{PRIVATE}::time::{time}"), true))
+        } else if features.chrono {
+            Ok((format!("{PRIVATE}::chrono::{chrono}"), true))
         } else {
             Err(format!(
                 "`{}` needs pgstrata's `chrono` or `time` feature",
