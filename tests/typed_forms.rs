@@ -7,9 +7,11 @@
 //!   its `Row` field a value, a domain DEFAULT makes it `Option` in `Insert`; the
 //!   domain's checks still run on the server; an array of a domain is left out;
 //! - names: `"createdAt"` and `created_at` get two fields and two constants, `"2fa"`
-//!   a valid Rust name, and a `public` table named like a schema its own module.
+//!   a valid Rust name, a `public` table named like a schema its own module; enums,
+//!   labels and schemas whose Rust names meet get `2`/`_2` (an enum named `Row` too,
+//!   which a table module's own `Row` would shadow).
 
-use db::schema::{self, Mood};
+use db::schema::{self, Mood, Row2, Status, Status2};
 use pgstrata::types::chrono::NaiveDate;
 use pgstrata_testkit::TestDb;
 
@@ -79,20 +81,42 @@ fn domains_and_awkward_names_round_trip_through_the_generated_types() {
     assert_eq!(code.as_deref(), Some("23514"), "check_violation: {refused}");
 
     // The table named like the schema `audit`, and the schema's table.
-    let note = schema::audit_2::Insert {
+    let note = schema::audit_3::Insert {
         member_id: member.id,
         note: "joined".into(),
     }
     .returning(&mut client)
     .expect("public.audit inserts");
     assert_eq!(note.member_id, member.id);
-    assert_eq!(schema::audit_2::QUALIFIED, "\"public\".\"audit\"");
+    assert_eq!(schema::audit_3::QUALIFIED, "\"public\".\"audit\"");
     let event = schema::audit::events::Insert {
         member_email: member.email.clone(),
     }
     .returning(&mut client)
     .expect("audit.events inserts");
     assert_eq!(event.member_email, member.email);
+
+    // Enums, labels and schemas whose Rust names meet.
+    let entry = schema::audit_2::entries::Insert {
+        position: Row2::Second,
+        status: None,
+        kind: Some(Status2::Open),
+    }
+    .returning(&mut client)
+    .expect("\"Audit\".entries inserts");
+    assert_eq!(entry.status, Status::Done);
+    assert_eq!(entry.position, Row2::Second);
+    assert_eq!(schema::audit_2::entries::QUALIFIED, "\"Audit\".\"entries\"");
+    assert_eq!(
+        Status::ALL,
+        [Status::InProgress, Status::InProgress2, Status::Done]
+    );
+    assert_eq!(Status::InProgress2.as_str(), "In Progress");
+    let read: Status = client
+        .query_one("SELECT 'In Progress'::status", &[])
+        .expect("a label")
+        .get(0);
+    assert_eq!(read, Status::InProgress2);
 
     assert_eq!(schema::members::columns::CREATED_AT, "createdAt");
     assert_eq!(schema::members::columns::CREATED_AT_2, "created_at");

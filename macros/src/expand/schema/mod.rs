@@ -14,40 +14,113 @@ mod types;
 pub use names::literal;
 use names::{doc, ident, pascal_case, snake_case};
 use pgstrata_analyzer::catalog::{Catalog, Enum};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 pub use types::Features;
 
+/// The Rust names of what has one per schema: the schemas' modules and the enums,
+/// each unique where it is declared.
+pub struct RustNames {
+    /// Module names, beside `public`'s tables and views (which take what is left).
+    modules: BTreeMap<String, names::Unique>,
+    schema_modules: HashMap<String, String>,
+    enums: HashMap<(String, String), String>,
+}
+
+impl RustNames {
+    fn new(catalog: &Catalog) -> Self {
+        let mut modules: BTreeMap<String, names::Unique> = BTreeMap::new();
+        let public = modules.entry("public".to_string()).or_default();
+        let mut schemas: Vec<&String> = (catalog.enums.iter().map(|e| &e.schema))
+            .chain(catalog.tables.iter().map(|t| &t.schema))
+            .chain(catalog.views.iter().map(|v| &v.schema))
+            .filter(|s| *s != "public")
+            .collect();
+        // A schema named as its module would be (`audit`) keeps that name before one
+        // that only meets it there (`"Audit"`).
+        schemas.sort_by_key(|s| (snake_case(s) != **s, *s));
+        schemas.dedup();
+        let schema_modules = schemas
+            .into_iter()
+            .map(|s| (s.clone(), public.take(snake_case(s))))
+            .collect();
+        // Enums share a module's type namespace with the table modules' own types,
+        // which `use super::*` would otherwise shadow them with.
+        let mut types: HashMap<&str, names::Unique> = HashMap::new();
+        let mut enums = HashMap::new();
+        for e in &catalog.enums {
+            let unique = types.entry(e.schema.as_str()).or_insert_with(|| {
+                let mut unique = names::Unique::pascal();
+                for taken in ["Row", "Insert", "NoInsert"] {
+                    unique.reserve(taken.to_string());
+                }
+                unique
+            });
+            let name = unique.take(pascal_case(&e.name));
+            enums.insert((e.schema.clone(), e.name.clone()), name);
+        }
+        RustNames {
+            modules,
+            schema_modules,
+            enums,
+        }
+    }
+
+    /// The module of a table or view, unique in its schema.
+    fn take_module(&mut self, schema: &str, name: &str) -> String {
+        self.modules
+            .entry(schema.to_string())
+            .or_default()
+            .take(snake_case(name))
+    }
+
+    fn schema_module(&self, schema: &str) -> String {
+        match self.schema_modules.get(schema) {
+            Some(module) => ident(module),
+            None => ident(&snake_case(schema)),
+        }
+    }
+
+    fn enum_name(&self, schema: &str, name: &str) -> String {
+        let rust = self
+            .enums
+            .get(&(schema.to_string(), name.to_string()))
+            .cloned()
+            .unwrap_or_else(|| pascal_case(name));
+        ident(&rust)
+    }
+
+    /// The path of an enum relative to the `schema` module, as Rust source.
+    pub fn enum_path(&self, schema: &str, name: &str) -> String {
+        let name = self.enum_name(schema, name);
+        if schema == "public" {
+            name
+        } else {
+            format!("{}::{name}", self.schema_module(schema))
+        }
+    }
+}
+
 /// `pub mod schema { ... }` for `catalog`, as Rust source.
 pub fn generate(catalog: &Catalog, features: Features) -> String {
+    let mut names = RustNames::new(catalog);
     // Items by the schema they belong to; `public` at the top of `schema`.
     let mut by_schema: BTreeMap<&str, String> = BTreeMap::new();
     for e in &catalog.enums {
-        enumeration(by_schema.entry(e.schema.as_str()).or_default(), e);
-    }
-    let mut modules: BTreeMap<&str, names::Unique> = BTreeMap::new();
-    // A schema's module sits beside `public`'s tables: a table named like a schema
-    // gets another module name.
-    let public = modules.entry("public").or_default();
-    let schemas = (catalog.enums.iter().map(|e| &e.schema))
-        .chain(catalog.tables.iter().map(|t| &t.schema))
-        .chain(catalog.views.iter().map(|v| &v.schema));
-    for schema in schemas.filter(|s| *s != "public") {
-        public.reserve(snake_case(schema));
+        let name = names.enum_name(&e.schema, &e.name);
+        enumeration(by_schema.entry(e.schema.as_str()).or_default(), e, &name);
     }
     for table in &catalog.tables {
-        let unique = modules.entry(table.schema.as_str()).or_default();
-        let module = unique.take(snake_case(&table.name));
+        let module = names.take_module(&table.schema, &table.name);
         let depth = if table.schema == "public" { 1 } else { 2 };
         let out = by_schema.entry(table.schema.as_str()).or_default();
-        tables::table(out, catalog, table, &module, depth, features);
+        tables::table(out, catalog, &names, table, &module, depth, features);
     }
     for view in &catalog.views {
-        let unique = modules.entry(view.schema.as_str()).or_default();
-        let module = unique.take(snake_case(&view.name));
+        let module = names.take_module(&view.schema, &view.name);
         let depth = if view.schema == "public" { 1 } else { 2 };
         let out = by_schema.entry(view.schema.as_str()).or_default();
-        tables::view(out, catalog, view, &module, depth, features);
+        tables::view(out, catalog, &names, view, &module, depth, features);
     }
     let public = by_schema.remove("public").unwrap_or_default();
     let mut out = String::with_capacity(public.len() + 1024);
@@ -63,26 +136,15 @@ pub fn generate(catalog: &Catalog, features: Features) -> String {
             out,
             "{}\npub mod {} {{\n{items}}}\n",
             doc(&format!("The objects of the `{schema}` schema.")),
-            ident(&snake_case(schema))
+            names.schema_module(schema)
         );
     }
     out.push_str("}\n");
     out
 }
 
-/// The path of an enum relative to the `schema` module, as Rust source.
-pub fn enum_path(schema: &str, name: &str) -> String {
-    let name = ident(&pascal_case(name));
-    if schema == "public" {
-        name
-    } else {
-        format!("{}::{name}", ident(&snake_case(schema)))
-    }
-}
-
-fn enumeration(out: &mut String, e: &Enum) {
-    let name = ident(&pascal_case(&e.name));
-    let mut unique = names::Unique::default();
+fn enumeration(out: &mut String, e: &Enum, name: &str) {
+    let mut unique = names::Unique::pascal();
     let variants: Vec<String> = e
         .labels
         .iter()

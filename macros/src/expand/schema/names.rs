@@ -91,21 +91,34 @@ pub fn doc(text: &str) -> String {
     format!("#[doc = {text:?}]")
 }
 
-/// Hands out names, appending `_2`, `_3`, ... where two SQL names map to one.
+/// Hands out names, appending `_2`, `_3`, ... where two SQL names map to one (`2`,
+/// `3`, ... to PascalCase names, which an underscore would make non-camel-case).
 #[derive(Default)]
-pub struct Unique(HashSet<String>);
+pub struct Unique {
+    taken: HashSet<String>,
+    pascal: bool,
+}
 
 impl Unique {
+    /// For PascalCase names: types and variants.
+    pub fn pascal() -> Self {
+        Unique {
+            taken: HashSet::new(),
+            pascal: true,
+        }
+    }
+
     /// Keeps `name` from being handed out (it is taken by something else).
     pub fn reserve(&mut self, name: String) {
-        self.0.insert(name);
+        self.taken.insert(name);
     }
 
     pub fn take(&mut self, name: String) -> String {
         let mut candidate = name.clone();
         let mut n = 2;
-        while !self.0.insert(candidate.clone()) {
-            candidate = format!("{name}_{n}");
+        let separator = if self.pascal { "" } else { "_" };
+        while !self.taken.insert(candidate.clone()) {
+            candidate = format!("{name}{separator}{n}");
             n += 1;
         }
         candidate
@@ -142,5 +155,8 @@ mod tests {
         assert_eq!(unique.take("a".into()), "a_3");
         unique.reserve("audit".into());
         assert_eq!(unique.take("audit".into()), "audit_2");
+        let mut types = Unique::pascal();
+        assert_eq!(types.take("InProgress".into()), "InProgress");
+        assert_eq!(types.take("InProgress".into()), "InProgress2");
     }
 }

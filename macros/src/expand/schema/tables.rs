@@ -4,6 +4,7 @@
 
 use super::names::{constant_case, doc, ident, literal, snake_case, Unique};
 use super::types::{domain_facts, map, DomainFacts, Features, Mapped};
+use super::RustNames;
 use pgstrata_analyzer::catalog::{Catalog, Column, QualifiedName, Table, View};
 use std::fmt::Write as _;
 
@@ -26,6 +27,7 @@ struct Field {
 
 fn fields(
     catalog: &Catalog,
+    names: &RustNames,
     columns: impl Iterator<Item = (String, Option<QualifiedName>, u32, bool, Option<String>)>,
     features: Features,
 ) -> Vec<Field> {
@@ -33,7 +35,7 @@ fn fields(
     columns
         .map(|(sql, base, dims, nullable, comment)| {
             let mapped = match &base {
-                Some(base) => map(catalog, base, dims, features),
+                Some(base) => map(catalog, names, base, dims, features),
                 None => Mapped::Unmapped("its type could not be derived".into()),
             };
             let (ty, copy, why_unmapped) = match mapped {
@@ -60,9 +62,15 @@ fn fields(
         .collect()
 }
 
-fn column_fields(catalog: &Catalog, columns: &[Column], features: Features) -> Vec<Field> {
+fn column_fields(
+    catalog: &Catalog,
+    names: &RustNames,
+    columns: &[Column],
+    features: Features,
+) -> Vec<Field> {
     let mut fields = fields(
         catalog,
+        names,
         columns.iter().map(|c| {
             (
                 c.name.clone(),
@@ -216,12 +224,13 @@ fn names_and_row(
 pub fn table(
     out: &mut String,
     catalog: &Catalog,
+    names: &RustNames,
     table: &Table,
     module: &str,
     depth: usize,
     features: Features,
 ) {
-    let fields = column_fields(catalog, &table.columns, features);
+    let fields = column_fields(catalog, names, &table.columns, features);
     let module_doc = match &table.comment {
         Some(c) => format!("Table `{}.{}`: {c}", table.schema, table.name),
         None => format!("Table `{}.{}`.", table.schema, table.name),
@@ -248,6 +257,7 @@ pub fn table(
 pub fn view(
     out: &mut String,
     catalog: &Catalog,
+    names: &RustNames,
     view: &View,
     module: &str,
     depth: usize,
@@ -255,6 +265,7 @@ pub fn view(
 ) {
     let fields = fields(
         catalog,
+        names,
         view.columns.iter().map(|c| {
             (
                 c.name.clone(),

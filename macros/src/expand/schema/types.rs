@@ -2,6 +2,7 @@
 //! given the facade's enabled type-crate features. A type without a mapping is left
 //! out of the generated structs (and the docs say so), never mistyped.
 
+use super::RustNames;
 use pgstrata_analyzer::catalog::{Catalog, QualifiedName};
 
 /// Where the generated code finds the type crates: each table module imports
@@ -53,9 +54,11 @@ pub struct DomainFacts {
     pub has_default: bool,
 }
 
-/// Maps `base` (with `array_dimensions`), resolving enums and domains in `catalog`.
+/// Maps `base` (with `array_dimensions`), resolving enums and domains in `catalog`;
+/// `names` names the enums.
 pub fn map(
     catalog: &Catalog,
+    names: &RustNames,
     base: &QualifiedName,
     array_dimensions: u32,
     features: Features,
@@ -69,7 +72,7 @@ pub fn map(
         // the `postgres` crate will not read as the base type.
         return Mapped::Unmapped("arrays of a domain have no Rust mapping".into());
     }
-    let element = match scalar(catalog, base, features) {
+    let element = match scalar(catalog, names, base, features) {
         Ok(element) => element,
         Err(why) => return Mapped::Unmapped(why),
     };
@@ -138,6 +141,7 @@ fn sql_type(name: &QualifiedName) -> String {
 /// A type that is not a domain.
 fn scalar(
     catalog: &Catalog,
+    names: &RustNames,
     base: &QualifiedName,
     features: Features,
 ) -> Result<(String, bool), String> {
@@ -146,7 +150,7 @@ fn scalar(
         .iter()
         .find(|e| e.schema == base.schema && e.name == base.name)
     {
-        let path = super::enum_path(&e.schema, &e.name);
+        let path = names.enum_path(&e.schema, &e.name);
         // Generated enums derive `Copy`.
         return Ok((path, true));
     }
