@@ -53,7 +53,7 @@ pub type InsertColumn<'a> = (&'static str, &'static str, Option<Param<'a>>);
 
 /// A column an `Insert` always sets: its quoted name and value.
 pub fn required<'a, T: ToSql + Sync>(column: &'static str, value: &'a T) -> InsertColumn<'a> {
-    (column, "", Some(value))
+    required_as(column, "", value)
 }
 
 /// A column an `Insert` sets when it is `Some`, and otherwise leaves to the server.
@@ -61,7 +61,7 @@ pub fn optional<'a, T: ToSql + Sync>(
     column: &'static str,
     value: &'a Option<T>,
 ) -> InsertColumn<'a> {
-    (column, "", value.as_ref().map(|v| v as Param<'a>))
+    optional_as(column, "", value)
 }
 
 /// [`required`] for a column of a domain: the parameter is cast to the domain's base

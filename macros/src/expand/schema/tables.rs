@@ -3,7 +3,7 @@
 //! nullable ones as `Option`). Written as Rust source text: see `schema/mod.rs`.
 
 use super::names::{constant_case, doc, ident, literal, snake_case, Unique};
-use super::types::{domain_facts, map, DomainFacts, Features, Mapped};
+use super::types::{map, DomainFacts, Features, Mapped};
 use super::RustNames;
 use pgstrata_analyzer::catalog::{Catalog, Column, QualifiedName, Table, View};
 use std::fmt::Write as _;
@@ -34,18 +34,17 @@ fn fields(
     let mut unique = Unique::default();
     columns
         .map(|(sql, base, dims, nullable, comment)| {
-            let mapped = match &base {
+            let (mapped, domain) = match &base {
                 Some(base) => map(catalog, names, base, dims, features),
-                None => Mapped::Unmapped("its type could not be derived".into()),
+                None => (
+                    Mapped::Unmapped("its type could not be derived".into()),
+                    None,
+                ),
             };
             let (ty, copy, why_unmapped) = match mapped {
                 Mapped::Type { rust, copy } => (Some(rust), copy, None),
                 Mapped::Unmapped(why) => (None, false, Some(why)),
             };
-            // An array's elements are of the domain, not the column.
-            let domain = (dims == 0)
-                .then(|| base.as_ref().and_then(|b| domain_facts(catalog, b)))
-                .flatten();
             // A field named after its column needs no doc that repeats the name.
             let doc = comment.map(|c| format!("`{sql}`: {c}"));
             Field {

@@ -55,27 +55,35 @@ pub struct DomainFacts {
 }
 
 /// Maps `base` (with `array_dimensions`), resolving enums and domains in `catalog`;
-/// `names` names the enums.
+/// `names` names the enums. With it, what the domains a scalar column's type names
+/// add, mapped or not (a domain NOT NULL is required in an `Insert` either way).
 pub fn map(
     catalog: &Catalog,
     names: &RustNames,
     base: &QualifiedName,
     array_dimensions: u32,
     features: Features,
-) -> Mapped {
+) -> (Mapped, Option<DomainFacts>) {
     let (base, domain) = match without_domains(catalog, base) {
         Ok(resolved) => resolved,
-        Err(why) => return Mapped::Unmapped(why),
+        Err(why) => return (Mapped::Unmapped(why), None),
     };
     if domain.is_some() && array_dimensions > 0 {
         // The server sends such an array as the domain's array type, whose elements
-        // the `postgres` crate will not read as the base type.
-        return Mapped::Unmapped("arrays of a domain have no Rust mapping".into());
+        // the `postgres` crate will not read as the base type. (The elements are of
+        // the domain, not the column: no facts.)
+        let why = "arrays of a domain have no Rust mapping".to_string();
+        return (Mapped::Unmapped(why), None);
     }
-    let element = match scalar(catalog, names, base, features) {
-        Ok(element) => element,
-        Err(why) => return Mapped::Unmapped(why),
+    let mapped = match scalar(catalog, names, base, features) {
+        Ok(element) => with_dimensions(element, array_dimensions),
+        Err(why) => Mapped::Unmapped(why),
     };
+    (mapped, domain)
+}
+
+/// The mapping of an element type `(rust, copy)` at `array_dimensions`.
+fn with_dimensions(element: (String, bool), array_dimensions: u32) -> Mapped {
     match array_dimensions {
         0 => Mapped::Type {
             rust: element.0,
@@ -87,12 +95,6 @@ pub fn map(
         },
         _ => Mapped::Unmapped("multi-dimensional arrays have no Rust mapping".into()),
     }
-}
-
-/// What the domains `base` names add, if it is a domain (mapped or not: a domain NOT
-/// NULL is required in an `Insert` either way).
-pub fn domain_facts(catalog: &Catalog, base: &QualifiedName) -> Option<DomainFacts> {
-    without_domains(catalog, base).ok()?.1
 }
 
 /// The type under any domains `base` names, and what those domains add. A domain over
