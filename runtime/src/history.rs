@@ -117,10 +117,9 @@ impl HistoryTable {
         crate::sql::lock_key(&self.qualified)
     }
 
-    /// `t` when this session got the lock. Never `pg_advisory_lock`: see
-    /// `Session::lock` in the runner.
-    /// Tries the lock, and reads the session's `search_path` in the same round trip
-    /// (see [`crate::sql::restore_search_path`]).
+    /// `t` when this session got the lock, and the session's `search_path`, read in
+    /// the same round trip (see [`crate::sql::restore_search_path`]). Never
+    /// `pg_advisory_lock`: see `Session::lock` in the runner.
     pub(crate) fn try_lock_sql(&self) -> String {
         format!(
             "SELECT pg_catalog.pg_try_advisory_lock({}), pg_catalog.current_setting('search_path')",

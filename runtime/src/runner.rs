@@ -274,9 +274,10 @@ struct Session<'d, D> {
     round_trips: usize,
     /// A driver error said the connection is gone: send nothing more.
     closed: bool,
-    /// The session's `search_path` when the lock was taken, restored after each
-    /// migration (see [`restore_search_path`]).
-    search_path: Option<String>,
+    /// `;` and the statement that restores the session's `search_path` as it was when
+    /// the lock was taken, to end each migration's last round trip with (see
+    /// [`restore_search_path`]); empty until then.
+    restore_suffix: String,
 }
 
 impl<'d, D: Driver> Session<'d, D> {
@@ -285,16 +286,8 @@ impl<'d, D: Driver> Session<'d, D> {
             driver,
             round_trips: 0,
             closed: false,
-            search_path: None,
+            restore_suffix: String::new(),
         }
-    }
-
-    /// `;` and the statement that restores the `search_path`, to end a batch with.
-    fn restore_suffix(&self) -> String {
-        self.search_path
-            .as_deref()
-            .map(|path| format!(";\n{}", restore_search_path(path)))
-            .unwrap_or_default()
     }
 
     async fn send(&mut self, sql: &str) -> Result<Rows, DriverError> {
@@ -326,7 +319,9 @@ impl<'d, D: Driver> Session<'d, D> {
                     source: Box::new(source),
                 })?;
             if first_value(&rows) == Some("t") {
-                self.search_path = rows.first().and_then(|row| row.get(1)?.clone());
+                if let Some(path) = rows.first().and_then(|row| row.get(1)?.as_deref()) {
+                    self.restore_suffix = format!(";\n{}", restore_search_path(path));
+                }
                 return Ok(());
             }
             let waited = started.elapsed();
@@ -446,7 +441,7 @@ async fn apply_in_transaction<D: Driver>(
         "{BATCH_START}{}\n;\n{}\n;\nCOMMIT{}",
         m.sql,
         table.record_transactional_sql(m),
-        session.restore_suffix()
+        session.restore_suffix
     );
     log::debug!("applying {m} in one transaction");
     let started = Instant::now();
@@ -552,7 +547,7 @@ async fn apply_statements<D: Driver>(
                 }
                 let record = table.record_failure_sql(m.version, &note);
                 if let Err(e) = session
-                    .send(&format!("{record}{}", session.restore_suffix()))
+                    .send(&format!("{record}{}", session.restore_suffix))
                     .await
                 {
                     log::warn!("recording the failure of {m} in the history table: {e}");
@@ -579,7 +574,7 @@ async fn apply_statements<D: Driver>(
     let execution_ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
     let record = table.record_completed_sql(m, execution_ms);
     session
-        .send(&format!("{record}{}", session.restore_suffix()))
+        .send(&format!("{record}{}", session.restore_suffix))
         .await
         .map_err(history_error)?;
     Ok(AppliedMigration {
