@@ -23,8 +23,17 @@
 //!
 //! A problem in any file is a compile error pointing at the file, line and column.
 //! Options: `migrations!("migrations", allow = ["transaction"])` allows a rule in
-//! every file. Add [`build::track`] to `build.rs` so a new migration file rebuilds the
-//! crate.
+//! every file.
+//!
+//! Edits of an embedded file rebuild the crate (the macro `include_str!`s it); a *new*
+//! file needs one line in `build.rs`, with no dependency:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     println!("cargo:rerun-if-changed=migrations");
+//! }
+//! ```
 
 pub use pgstrata_macros::migrations;
 pub use pgstrata_runtime::*;
@@ -43,23 +52,6 @@ pub mod types {
     pub use time;
     #[cfg(feature = "uuid")]
     pub use uuid;
-}
-
-pub mod build {
-    //! For `build.rs`: make Cargo rebuild the crate when a migration is added.
-    //!
-    //! `include_str!` makes Cargo notice edits of the files the macro embedded, but not
-    //! a new file. In `build.rs`'s `main`:
-    //!
-    //! ```no_run
-    //! pgstrata::build::track("migrations");
-    //! ```
-
-    /// Tells Cargo to rerun the build script, and so rebuild the crate, whenever
-    /// anything under `dir` (relative to the crate's `Cargo.toml`) changes.
-    pub fn track(dir: &str) {
-        println!("cargo:rerun-if-changed={dir}");
-    }
 }
 
 #[doc(hidden)]
