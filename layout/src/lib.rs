@@ -9,10 +9,11 @@
 //!   reversible files (`0003_add_users.up.sql` + `0003_add_users.down.sql`), or one
 //!   directory per migration holding `up.sql` (diesel) or `migration.sql` (Prisma), an
 //!   optional `down.sql` and diesel's `metadata.toml`. One layout per directory.
-//! - Ignored: hidden entries and editor leftovers (`.x`, `#x#`, `x~`), files that are
-//!   not `.sql`, directories whose name has no version (notes, fixtures), and
-//!   unversioned `.sql` files beside migration directories (diesel ignores them too).
-//!   A name that is not UTF-8 is left out and reported: it cannot be embedded.
+//! - Not migrations: hidden entries and editor leftovers (`.x`, `#x#`, `x~`), files
+//!   that are not `.sql`, directories whose name has no version (notes, fixtures),
+//!   and unversioned `.sql` files beside migration directories (diesel ignores them
+//!   too, but they are in the list of files considered). A name that is not UTF-8 is
+//!   left out and reported: it cannot be embedded.
 //! - Order: by version, never by name. Diesel compares its versions' digits as text,
 //!   so one directory per migration is ordered that way; the flat layouts' tools
 //!   compare numbers.
