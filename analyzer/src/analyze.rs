@@ -1,6 +1,7 @@
 //! The pipeline end to end: discover, read, parse, check, for a whole directory.
 
 use crate::catalog::{Catalog, Folder};
+use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover::{discover, FoundFile};
 use crate::parallel;
@@ -11,21 +12,6 @@ use crate::source::SourceFile;
 use pg_query::NodeEnum;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// What the caller decides: rules allowed for every file (the macro's `allow = [...]`,
-/// the CLI's `--allow`), and the baseline.
-#[derive(Debug, Clone, Default)]
-pub struct Config {
-    pub allow: BTreeSet<String>,
-    /// Adopting an existing history: migrations up to and including this version are
-    /// parsed but exempt from the re-run rules (they ran long ago, once).
-    pub baseline: Option<i64>,
-    /// Keep every statement's parse tree in [`Migration::statements`] for the caller.
-    /// Off, each file's trees are dropped once the catalog has folded it: a long
-    /// history's trees are tens of megabytes (66 MB for the bench's 1.4 MB of SQL),
-    /// and memory that is reused is not page-faulted in again.
-    pub keep_trees: bool,
-}
 
 /// The rules a baseline exempts: those about running a migration again.
 pub const RERUN_RULES: &[&str] = &["non-idempotent"];
@@ -56,7 +42,7 @@ pub struct Migration {
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub migrations: Vec<Migration>,
-    /// The files discovery considered, for the runtime's stale-embedding guard.
+    /// The files discovery considered, for the runtime's check of the embedded files.
     pub considered_files: Vec<String>,
     /// Every problem in every file, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
@@ -84,6 +70,7 @@ impl Analysis {
 }
 
 /// Analyzes the migrations in `dir`; `display_dir` is how users name it (`migrations`).
+/// A rule of `config.allow` that allowed nothing is an error when nothing else failed.
 ///
 /// Files are read, parsed and checked alone on several threads (PostgreSQL's parser
 /// keeps its state per thread); the catalog, which needs every earlier migration,
@@ -147,6 +134,12 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
     };
     parallel::in_order(found.len(), |i| prepare_migration(&found[i]), &mut fold);
     analysis.catalog = folder.into_catalog();
+    // An error can hide what an allow is for (a file that does not parse is not
+    // checked), so allows are judged only when nothing else failed.
+    if !analysis.has_errors() {
+        let unused = config.unused_allows(&analysis.used_allows, display_dir);
+        analysis.diagnostics.extend(unused);
+    }
     diagnostics::sort(&mut analysis.diagnostics);
     analysis
 }

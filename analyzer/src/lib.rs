@@ -8,6 +8,7 @@
 
 mod analyze;
 pub mod catalog;
+mod config;
 pub mod diagnostics;
 pub mod discover;
 mod parallel;
@@ -20,7 +21,7 @@ pub mod source;
 mod tree;
 
 pub use analyze::{
-    analyze, check_migration, Analysis, CheckedFile, Config, Migration, TransactionMode,
-    RERUN_RULES,
+    analyze, check_migration, Analysis, CheckedFile, Migration, TransactionMode, RERUN_RULES,
 };
+pub use config::{Config, ConfigError};
 pub use diagnostics::{render, Diagnostic, Severity};

@@ -16,7 +16,8 @@ pub enum Command {
         /// The migrations directory.
         #[arg(default_value = "migrations")]
         dir: PathBuf,
-        /// Allow a rule in every file (like the macro's `allow = [...]`).
+        /// Allow a rule in every file (like the macro's `allow = [...]`); one that
+        /// allows nothing is an error.
         #[arg(long = "allow", value_name = "RULE")]
         allow: Vec<String>,
         /// Migrations up to and including this version are exempt from the re-run

@@ -84,6 +84,48 @@ fn allow_turns_a_rule_off_and_unknown_rules_are_refused() {
 }
 
 #[test]
+fn an_allow_that_allows_nothing_is_an_error_as_in_the_macro() {
+    // The macro's `allow = ["transaction"]` on this directory fails the same way
+    // (tests/ui/allow/crate_allow_allows_nothing).
+    let output = check("tests/ui/fixtures/guards", &["--allow", "transaction"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "error[allow]: `transaction` is allowed in every migration but allows nothing in \
+         `tests/ui/fixtures/guards`\n \
+         = help: remove it from `allow = [...]` (`--allow` for `pgstrata check`): the rule \
+         reports nothing there\n\n"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("1 error in "));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let in_macro =
+        std::fs::read_to_string(root.join("tests/ui/allow/crate_allow_allows_nothing.stderr"))
+            .unwrap();
+    let first_line =
+        stdout(&output)
+            .lines()
+            .next()
+            .unwrap()
+            .replacen("error[allow]: ", "error: [allow] ", 1);
+    assert!(in_macro.starts_with(&first_line), "{in_macro}");
+    // Allowed where it is used, the same rule passes.
+    let output = check("tests/ui/fixtures/begin", &["--allow", "transaction"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn rules_that_cannot_be_allowed_are_refused_with_the_macros_text() {
+    for rule in ["syntax", "no-such-rule"] {
+        let output = check("tests/ui/fixtures/good", &["--allow", rule]);
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("error: `{rule}` is not a rule that can be allowed (see `pgstrata rules`)\n")
+        );
+    }
+}
+
+#[test]
 fn the_example_migrations_are_clean() {
     let output = check("migrations", &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));

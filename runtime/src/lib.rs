@@ -68,9 +68,9 @@
 
 mod driver;
 mod drivers;
+mod embedded_files;
 mod error;
 mod exec;
-mod guard;
 mod history;
 mod migration;
 mod plan;
@@ -78,8 +78,8 @@ mod runner;
 mod sql;
 
 pub use driver::{Driver, DriverError, Rows};
+pub use embedded_files::{check_embedded, StaleEmbedding};
 pub use error::{Error, StatementRef};
-pub use guard::{check_embedded, StaleEmbedding};
 pub use history::HistoryRecord;
 pub use migration::{Migration, StatementSpan, TransactionMode};
 pub use plan::{Plan, PlannedMigration, Target};

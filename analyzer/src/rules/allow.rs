@@ -87,6 +87,16 @@ pub fn unused(file: &SourceFile, allow: &Allow) -> Diagnostic {
     .help("remove it: the rule reports nothing there")
 }
 
+/// The diagnostic for a rule allowed in every file (the macro's `allow = [...]`, the
+/// CLI's `--allow`) that allowed nothing in the directory.
+pub fn unused_everywhere(rule: &str, display_dir: &str) -> Diagnostic {
+    Diagnostic::error(
+        RULE.id,
+        format!("`{rule}` is allowed in every migration but allows nothing in `{display_dir}`"),
+    )
+    .help("remove it from `allow = [...]` (`--allow` for `pgstrata check`): the rule reports nothing there")
+}
+
 /// Reads every directive of a parsed file; problems go to `out`.
 pub fn read(file: &SourceFile, parsed: &ParsedFile, out: &mut Vec<Diagnostic>) -> Directives {
     let mut directives = Directives::default();

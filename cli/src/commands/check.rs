@@ -1,26 +1,14 @@
 //! `pgstrata check DIR`: the macro's diagnostics, printed, with exit code 1 on error.
 
-use pgstrata_analyzer::{analyze, render, rules, Config};
+use pgstrata_analyzer::{analyze, render, Config};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// `allow` and `baseline` are checked as the macro checks its `allow = [...]` and
+/// `baseline = N`: a rule that cannot be allowed is refused, and one that allows
+/// nothing is an error printed with the others.
 pub fn run(dir: &Path, allow: &[String], baseline: Option<i64>) -> Result<ExitCode, String> {
-    let mut config = Config {
-        baseline,
-        ..Config::default()
-    };
-    for id in allow {
-        match rules::find(id) {
-            Some(rule) if rule.allowable => {
-                config.allow.insert(id.clone());
-            }
-            _ => {
-                return Err(format!(
-                    "`{id}` is not a rule that can be allowed (see `pgstrata rules`)"
-                ))
-            }
-        }
-    }
+    let config = Config::new(allow, baseline).map_err(|e| format!("{e} (see `pgstrata rules`)"))?;
     if !dir.is_dir() {
         return Err(format!("`{}` is not a directory", dir.display()));
     }

@@ -18,37 +18,22 @@ pub fn expand(args: &Args) -> TokenStream {
         Ok(dir) => dir,
         Err(message) => return syn::Error::new(span, message).to_compile_error(),
     };
-    let mut config = Config::default();
-    for rule in &args.allow {
-        let id = rule.value();
-        if pgstrata_analyzer::rules::find(&id).is_none_or(|r| !r.allowable) {
-            return syn::Error::new(
-                rule.span(),
-                format!("`{id}` is not a rule that can be allowed"),
-            )
-            .to_compile_error();
+    let baseline = match args.baseline.as_ref().map(syn::LitInt::base10_parse::<i64>) {
+        Some(Err(e)) => return e.to_compile_error(),
+        Some(Ok(version)) => Some(version),
+        None => None,
+    };
+    let allow: Vec<String> = args.allow.iter().map(syn::LitStr::value).collect();
+    let config = match Config::new(&allow, baseline) {
+        Ok(config) => config,
+        Err(error) => {
+            let at = args.allow.iter().find(|rule| rule.value() == error.rule());
+            return syn::Error::new(at.map_or(span, syn::LitStr::span), error).to_compile_error();
         }
-        config.allow.insert(id);
-    }
-    if let Some(baseline) = &args.baseline {
-        match baseline.base10_parse::<i64>() {
-            Ok(version) => config.baseline = Some(version),
-            Err(e) => return e.to_compile_error(),
-        }
-    }
+    };
 
     let analysis = analyze(&dir, relative.trim_end_matches('/'), &config);
     let mut errors = to_compile_errors(&analysis.diagnostics, span);
-    // A crate-wide allow that allows nothing hides the next real problem of its kind.
-    for rule in &args.allow {
-        if !analysis.has_errors() && !analysis.used_allows.contains(rule.value().as_str()) {
-            let message = format!(
-                "`allow = [\"{}\"]` allows nothing in `{relative}`; remove it",
-                rule.value()
-            );
-            errors.extend(syn::Error::new(rule.span(), message).to_compile_error());
-        }
-    }
     let code = code(&analysis, &dir.to_string_lossy());
     let code_bytes = code.len();
     write_expansion(&code);
