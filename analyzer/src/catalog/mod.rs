@@ -14,6 +14,7 @@ mod extensions;
 mod fold;
 mod function_bodies;
 mod model;
+mod name_index;
 mod names;
 mod naming;
 mod problem;
@@ -22,8 +23,9 @@ mod uncertainty;
 mod walk;
 
 pub use deparse::normalized as normalized_expression;
-pub use fold::{Folder, RelationKind};
+pub use fold::Folder;
 pub use model::*;
+pub use name_index::RelationKind;
 pub use names::quote_ident;
 pub use problem::{closest, edit_distance, Anchor, ObjectKind, Problem, ProblemKind};
 

@@ -820,9 +820,7 @@ fn every_relation_is_noted_after_every_statement() {
             for statement in &parsed.statements {
                 if let Some(node) = &statement.node {
                     folder.apply(node);
-                    let mut unnoted = folder.unnoted_relations();
-                    unnoted.extend(folder.unnoted_constraints());
-                    unnoted.extend(folder.unnoted_types());
+                    let unnoted = folder.unnoted_names();
                     assert!(
                         unnoted.is_empty(),
                         "{}:{}: {unnoted:?}",

@@ -3,8 +3,9 @@
 //! sequence that serial and identity columns own.
 
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind, TypeFound};
+use super::super::fold::{Folder, TypeFound};
 use super::super::model::{Column, QualifiedName, Sequence};
+use super::super::name_index::RelationKind;
 use super::super::names::quote_ident;
 use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem};
@@ -141,7 +142,8 @@ impl Folder {
                 regclass_literal(&sequence)
             ));
         }
-        self.note_relation(&table.schema, &name, RelationKind::Sequence);
+        self.name_index
+            .note_relation(&table.schema, &name, RelationKind::Sequence);
         self.catalog.sequences.push(Sequence {
             schema: table.schema.clone(),
             name,

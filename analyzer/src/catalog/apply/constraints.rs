@@ -3,8 +3,9 @@
 //! keys, named as PostgreSQL names them when the migration does not.
 
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind};
+use super::super::fold::Folder;
 use super::super::model::{Check, ForeignKey, Index, Key, QualifiedName, Table};
+use super::super::name_index::{constraint_names, RelationKind};
 use super::super::names::{self, quote_ident, WrittenName};
 use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem, ProblemKind};
@@ -55,7 +56,7 @@ impl Folder {
 
     /// Whether any constraint of `schema` is called `name` (`ConstraintNameExists`).
     pub(in crate::catalog) fn constraint_name_taken(&self, schema: &str, name: &str) -> bool {
-        if !self.may_be_constraint(schema, name) {
+        if !self.name_index.may_be_constraint(schema, name) {
             return false;
         }
         // Names first: schemas are mostly alike and dearer to compare.
@@ -90,7 +91,7 @@ impl Folder {
             name,
             expression: deparse::expression(expression).unwrap_or_default(),
         };
-        self.note_constraint(&table.schema, &check.name);
+        self.name_index.note_constraint(&table.schema, &check.name);
         if let Some(t) = self.table_mut(table) {
             t.checks.push(check);
         }
@@ -290,7 +291,8 @@ impl Folder {
             name: index.name.clone(),
             columns: index.columns.clone(),
         };
-        self.note_relation(&table.schema, &index_name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &index_name, RelationKind::Index);
         self.attach_key(table, key, index, primary, false);
     }
 
@@ -303,11 +305,12 @@ impl Folder {
         primary: bool,
         propagate: bool,
     ) {
-        self.note_constraint(&table.schema, &key.name);
+        self.name_index.note_constraint(&table.schema, &key.name);
         if self.table_position(table).is_none() {
             return;
         }
-        self.note_relation(&table.schema, &index.name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &index.name, RelationKind::Index);
         // The index moves into the table; partitions need a copy to name theirs after.
         let for_partitions = propagate.then(|| index.clone());
         let Some(t) = self.table_mut(table) else {
@@ -370,7 +373,8 @@ impl Folder {
             .where_clause
             .as_deref()
             .and_then(deparse::expression);
-        self.note_relation(&table.schema, &name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &name, RelationKind::Index);
         if let Some(t) = self.table_mut(table) {
             t.indexes.push(Index {
                 name,
@@ -433,7 +437,7 @@ impl Folder {
             on_delete: action(&constraint.fk_del_action).to_string(),
             on_update: action(&constraint.fk_upd_action).to_string(),
         };
-        self.note_constraint(&table.schema, &key.name);
+        self.name_index.note_constraint(&table.schema, &key.name);
         if let Some(t) = self.table_mut(table) {
             t.foreign_keys.push(key);
         }
@@ -506,17 +510,6 @@ fn is_unique_key(table: &Table, columns: &[String]) -> bool {
                     .all(|c| table.columns.iter().any(|col| &col.name == c))
             })
             .any(|i| same_set(&i.columns))
-}
-
-/// Every constraint name of a table.
-pub(in crate::catalog) fn constraint_names(table: &Table) -> impl Iterator<Item = &str> {
-    table
-        .primary_key
-        .iter()
-        .map(|k| k.name.as_str())
-        .chain(table.unique.iter().map(|k| k.name.as_str()))
-        .chain(table.foreign_keys.iter().map(|k| k.name.as_str()))
-        .chain(table.checks.iter().map(|c| c.name.as_str()))
 }
 
 /// A foreign key action letter, in words.

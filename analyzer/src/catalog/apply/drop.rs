@@ -2,8 +2,9 @@
 //! sequences and partitions, and what `CASCADE` takes along (views, foreign keys,
 //! columns of a dropped type, a schema's contents).
 
-use super::super::fold::{Folder, RelationKind};
+use super::super::fold::Folder;
 use super::super::model::QualifiedName;
+use super::super::name_index::RelationKind;
 use super::super::names::{self, quote_ident, WrittenName};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;

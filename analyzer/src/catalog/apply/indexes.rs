@@ -2,8 +2,9 @@
 //! PostgreSQL names it when the migration does not.
 
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind};
+use super::super::fold::Folder;
 use super::super::model::{Index, QualifiedName};
+use super::super::name_index::RelationKind;
 use super::super::names::quote_ident;
 use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem};
@@ -81,7 +82,8 @@ impl Folder {
             },
             predicate: stmt.where_clause.as_deref().and_then(deparse::expression),
         };
-        self.note_relation(&table.schema, &index.name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &index.name, RelationKind::Index);
         if kind == RelationKind::MaterializedView {
             if let Some(view) = self.view_mut(&table) {
                 view.indexes.push(index);

@@ -2,8 +2,9 @@
 //! `SET search_path`.
 
 use super::super::extensions;
-use super::super::fold::{Folder, RelationKind};
+use super::super::fold::Folder;
 use super::super::model::{Extension, Function, QualifiedName, Sequence, Trigger};
+use super::super::name_index::RelationKind;
 use super::super::names::{self, quote_ident, SearchPath, WrittenName, PUBLIC};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::types::{ColumnType, WrittenType};
@@ -115,7 +116,8 @@ impl Folder {
             return;
         }
         let owned_by = self.owned_by(&stmt.options);
-        self.note_relation(&schema, &relation.relname, RelationKind::Sequence);
+        self.name_index
+            .note_relation(&schema, &relation.relname, RelationKind::Sequence);
         self.catalog.sequences.push(Sequence {
             schema,
             name: relation.relname.clone(),

@@ -21,8 +21,6 @@ use super::problem::{Anchor, ObjectKind, Problem};
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-pub(super) use constraints::constraint_names;
-
 impl Folder {
     /// Folds one top-level statement; returns what the server would reject.
     pub fn apply(&mut self, node: &NodeEnum) -> Vec<Problem> {
@@ -111,7 +109,7 @@ impl Folder {
     pub(super) fn require_relation(
         &mut self,
         relation: &pg_query::protobuf::RangeVar,
-    ) -> Option<(QualifiedName, super::fold::RelationKind)> {
+    ) -> Option<(QualifiedName, super::name_index::RelationKind)> {
         let written = WrittenName::of_range_var(relation);
         self.require_written_relation(&written, Anchor::at(relation.location))
     }
@@ -120,7 +118,7 @@ impl Folder {
         &mut self,
         written: &WrittenName,
         anchor: Anchor,
-    ) -> Option<(QualifiedName, super::fold::RelationKind)> {
+    ) -> Option<(QualifiedName, super::name_index::RelationKind)> {
         if let Some(found) = self.find_relation(written) {
             return Some(found);
         }
@@ -146,7 +144,7 @@ impl Folder {
     fn tool_table(
         &mut self,
         written: &WrittenName,
-    ) -> Option<(QualifiedName, super::fold::RelationKind)> {
+    ) -> Option<(QualifiedName, super::name_index::RelationKind)> {
         const TOOL_TABLES: &[&str] = &[
             "_sqlx_migrations",
             "__diesel_schema_migrations",
@@ -168,7 +166,7 @@ impl Folder {
             &name,
             "a migration tool's own table, created outside the migrations".to_string(),
         );
-        Some((name, super::fold::RelationKind::External))
+        Some((name, super::name_index::RelationKind::External))
     }
 
     fn require_relations(&mut self, nodes: &[pg_query::protobuf::Node]) {

@@ -3,8 +3,9 @@
 //! the catalog follows (foreign keys, indexes, checks, owned sequences, columns of a
 //! renamed type).
 
-use super::super::fold::{Folder, RelationKind};
+use super::super::fold::Folder;
 use super::super::model::{Function, QualifiedName};
+use super::super::name_index::RelationKind;
 use super::super::names::{quote_ident, WrittenName};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::types;
@@ -35,7 +36,7 @@ impl Folder {
 
     pub(super) fn rename(&mut self, stmt: &RenameStmt) {
         if !self.rename_any(stmt) {
-            self.rebuild_relation_names();
+            self.rebuild_name_index();
         }
     }
 
@@ -133,7 +134,7 @@ impl Folder {
             _ => return false,
         }
         if kind != RelationKind::Temporary {
-            self.note_relation(&new.schema, &new.name, kind);
+            self.name_index.note_relation(&new.schema, &new.name, kind);
         }
         true
     }
@@ -612,7 +613,7 @@ impl Folder {
     /// `ALTER ... SET SCHEMA`.
     pub(super) fn set_schema(&mut self, stmt: &AlterObjectSchemaStmt) {
         self.move_to_schema(stmt);
-        self.rebuild_relation_names();
+        self.rebuild_name_index();
     }
 
     fn move_to_schema(&mut self, stmt: &AlterObjectSchemaStmt) {

@@ -2,8 +2,9 @@
 //! `PARTITION OF`, `OF type`, partitioned and unlogged tables; `CREATE TABLE ... AS`
 //! and `SELECT ... INTO`.
 
-use super::super::fold::{Folder, RelationKind, PG_TEMP};
+use super::super::fold::{Folder, PG_TEMP};
 use super::super::model::{Check, Column, Index, QualifiedName, Table, TableKind};
+use super::super::name_index::RelationKind;
 use super::super::names::{quote_ident, WrittenName};
 use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem};
@@ -159,7 +160,7 @@ impl Folder {
             }
         }
         for check in &inherited_checks {
-            self.note_constraint(&name.schema, &check.name);
+            self.name_index.note_constraint(&name.schema, &check.name);
         }
         table.checks = inherited_checks;
 
@@ -173,7 +174,8 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
-            self.note_relation(&name.schema, &name.name, RelationKind::Table);
+            self.name_index
+                .note_relation(&name.schema, &name.name, RelationKind::Table);
             self.catalog.tables.push(table);
         }
         self.add_pending_constraints(&name, &pending);
@@ -385,7 +387,7 @@ impl Folder {
     /// Copies a `LIKE` source's checks (same names) and indexes (new names).
     fn apply_like_extras(&mut self, table: &QualifiedName, extras: LikeExtras) {
         for check in &extras.checks {
-            self.note_constraint(&table.schema, &check.name);
+            self.name_index.note_constraint(&table.schema, &check.name);
         }
         let _ = &extras.source;
         if let Some(t) = self.table_mut(table) {
@@ -417,9 +419,10 @@ impl Folder {
             Some(false) => self.choose_index_name(table, Some(&addition), "key", true),
             None => self.choose_index_name(table, Some(&addition), "idx", false),
         };
-        self.note_relation(&table.schema, &name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &name, RelationKind::Index);
         if constraint.is_some() {
-            self.note_constraint(&table.schema, &name);
+            self.name_index.note_constraint(&table.schema, &name);
         }
         let Some(t) = self.table_mut(table) else {
             return;
@@ -483,7 +486,8 @@ impl Folder {
             self.clone_index(partition, &index, constraint);
         }
         for key in &foreign_keys {
-            self.note_constraint(&partition.schema, &key.name);
+            self.name_index
+                .note_constraint(&partition.schema, &key.name);
         }
         if let Some(t) = self.table_mut(partition) {
             for key in foreign_keys {
@@ -569,7 +573,8 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
-            self.note_relation(&name.schema, &name.name, RelationKind::Table);
+            self.name_index
+                .note_relation(&name.schema, &name.name, RelationKind::Table);
             self.catalog.tables.push(table);
         }
     }

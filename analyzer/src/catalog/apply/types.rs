@@ -3,8 +3,9 @@
 //! AFTER`, renamed labels, domain defaults, `NOT NULL` and checks.
 
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind, TypeFound};
+use super::super::fold::{Folder, TypeFound};
 use super::super::model::{Check, CompositeType, Domain, Enum, QualifiedName};
+use super::super::name_index::RelationKind;
 use super::super::names::{self, quote_ident, WrittenName};
 use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem};
@@ -40,7 +41,7 @@ impl Folder {
         let Some(name) = self.claim_type_name(&stmt.type_name, false) else {
             return;
         };
-        self.note_type(&name.schema, &name.name);
+        self.name_index.note_type(&name.schema, &name.name);
         self.catalog.enums.push(Enum {
             schema: name.schema,
             name: name.name,
@@ -178,7 +179,8 @@ impl Folder {
                 attributes.push(column);
             }
         }
-        self.note_relation(&schema, &relation.relname, RelationKind::CompositeType);
+        self.name_index
+            .note_relation(&schema, &relation.relname, RelationKind::CompositeType);
         self.catalog.composite_types.push(CompositeType {
             schema,
             name: relation.relname.clone(),
@@ -208,7 +210,7 @@ impl Folder {
             }
             return;
         }
-        self.note_type(&name.schema, &name.name);
+        self.name_index.note_type(&name.schema, &name.name);
         self.other_types.push(name);
         if !range {
             return;
@@ -216,7 +218,8 @@ impl Folder {
         // A range type brings its multirange type.
         let multirange = QualifiedName::new(&schema, &format!("{}_multirange", written.name));
         if !self.type_at(&multirange.schema, &multirange.name) {
-            self.note_type(&multirange.schema, &multirange.name);
+            self.name_index
+                .note_type(&multirange.schema, &multirange.name);
             self.other_types.push(multirange);
         }
     }
@@ -242,7 +245,7 @@ impl Folder {
                 return;
             }
         };
-        self.note_type(&name.schema, &name.name);
+        self.name_index.note_type(&name.schema, &name.name);
         self.catalog.domains.push(Domain {
             schema: name.schema.clone(),
             name: name.name.clone(),
@@ -272,7 +275,7 @@ impl Folder {
             }
         });
         if let Some(name) = &check_name {
-            self.note_constraint(&domain.schema, name);
+            self.name_index.note_constraint(&domain.schema, name);
         }
         let Some(d) = self
             .catalog

@@ -2,8 +2,9 @@
 //! gives them (`FigureColname`, `*` expanded, aliases), and types where they can be
 //! derived (columns of the relations read, casts, constants, common functions).
 
-use super::super::fold::{Folder, RelationKind, TypeFound};
+use super::super::fold::{Folder, TypeFound};
 use super::super::model::{Column, QualifiedName, View, ViewColumn};
+use super::super::name_index::RelationKind;
 use super::super::names::{self, WrittenName};
 use super::super::problem::Anchor;
 use super::super::types::{self, ColumnType};
@@ -71,7 +72,8 @@ impl Folder {
             }
             return;
         }
-        self.note_relation(&schema, &relation.relname, RelationKind::View);
+        self.name_index
+            .note_relation(&schema, &relation.relname, RelationKind::View);
         self.catalog.views.push(View {
             schema,
             name: relation.relname.clone(),
@@ -105,7 +107,8 @@ impl Folder {
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
-        self.note_relation(&schema, &relation.relname, RelationKind::MaterializedView);
+        self.name_index
+            .note_relation(&schema, &relation.relname, RelationKind::MaterializedView);
         self.catalog.views.push(View {
             schema,
             name: relation.relname.clone(),
