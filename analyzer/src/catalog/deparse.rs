@@ -189,7 +189,7 @@ fn operand(node: &Node) -> Option<String> {
                 .fields
                 .iter()
                 .map(|f| match &f.node {
-                    Some(NodeEnum::String(s)) => Some(super::names::quote_ident(&s.sval)),
+                    Some(NodeEnum::String(s)) => Some(super::identifiers::quote_ident(&s.sval)),
                     _ => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -243,7 +243,7 @@ fn constant_text(constant: &AConst) -> Option<String> {
 
 /// An identifier the deparser writes as is (`quote_identifier` leaves it alone).
 fn plain_identifier(name: &str) -> bool {
-    !super::names::needs_quotes(name)
+    !super::identifiers::needs_quotes(name)
 }
 
 /// A `SELECT <expr>` statement around an expression.

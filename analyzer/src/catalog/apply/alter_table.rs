@@ -2,11 +2,11 @@
 //! identity, generated expressions, constraints, inheritance, partitions), and
 //! `ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE` of composite types.
 
+use super::super::builder::{CatalogBuilder, TypeFound};
 use super::super::deparse;
-use super::super::fold::{Folder, TypeFound};
+use super::super::identifiers::{quote_ident, WrittenName};
 use super::super::model::{Column, QualifiedName, TableKind};
 use super::super::name_index::RelationKind;
-use super::super::names::{quote_ident, WrittenName};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::super::walk;
@@ -16,7 +16,7 @@ use pg_query::protobuf::{
 };
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn alter_table(&mut self, stmt: &AlterTableStmt) {
         let Some(relation) = &stmt.relation else {
             return;
@@ -218,7 +218,7 @@ impl Folder {
                 if let Some(NodeEnum::Constraint(constraint)) = def {
                     let not_null = constraint.contype == ConstrType::ConstrNotnull as i32;
                     if not_null {
-                        for column in super::super::names::strings(&constraint.keys) {
+                        for column in super::super::identifiers::strings(&constraint.keys) {
                             self.with_column(table, &column, |c| c.nullable = false);
                         }
                     } else {

@@ -2,19 +2,19 @@
 //! keys, unique and exclusion constraints (with the index behind them) and foreign
 //! keys, named as PostgreSQL names them when the migration does not.
 
+use super::super::builder::CatalogBuilder;
+use super::super::chosen_names;
 use super::super::deparse;
-use super::super::fold::Folder;
+use super::super::identifiers::{self, quote_ident, WrittenName};
 use super::super::model::{Check, ForeignKey, Index, Key, QualifiedName, Table};
 use super::super::name_index::{constraint_names, RelationKind};
-use super::super::names::{self, quote_ident, WrittenName};
-use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem, ProblemKind};
 use super::super::uncertainty::Subject;
 use super::super::walk;
 use pg_query::protobuf::{ConstrType, Constraint};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     /// Adds a constraint to `table`; `column` is set for a column constraint.
     pub(in crate::catalog) fn add_constraint(
         &mut self,
@@ -81,7 +81,7 @@ impl Folder {
                 [only] => Some(only.as_str()),
                 _ => None,
             };
-            naming::choose(&table.name, single, "check", |n| {
+            chosen_names::choose(&table.name, single, "check", |n| {
                 self.constraint_name_taken(&table.schema, n)
             })
         } else {
@@ -212,7 +212,7 @@ impl Folder {
         }
         let columns = match column {
             Some(column) if constraint.keys.is_empty() => vec![column.to_string()],
-            _ => names::strings(&constraint.keys),
+            _ => identifiers::strings(&constraint.keys),
         };
         if !self.require_columns(table, &columns, &anchor) {
             return;
@@ -234,7 +234,7 @@ impl Folder {
         } else if primary {
             self.choose_index_name(table, None, "pkey", true)
         } else {
-            let addition = naming::columns_addition(&columns);
+            let addition = chosen_names::columns_addition(&columns);
             self.choose_index_name(table, Some(&addition), "key", true)
         };
         let index = Index {
@@ -340,7 +340,7 @@ impl Folder {
         label: &str,
         is_constraint: bool,
     ) -> String {
-        naming::choose(&table.name, name2, label, |n| {
+        chosen_names::choose(&table.name, name2, label, |n| {
             self.relation_at(&table.schema, n).is_some()
                 || (is_constraint && self.constraint_name_taken(&table.schema, n))
         })
@@ -359,7 +359,7 @@ impl Folder {
             }
         }
         let name = if constraint.conname.is_empty() {
-            let addition = naming::columns_addition(&columns);
+            let addition = chosen_names::columns_addition(&columns);
             self.choose_index_name(table, Some(&addition), "excl", true)
         } else {
             constraint.conname.clone()
@@ -395,7 +395,7 @@ impl Folder {
     ) {
         let columns = match column {
             Some(column) if constraint.fk_attrs.is_empty() => vec![column.to_string()],
-            _ => names::strings(&constraint.fk_attrs),
+            _ => identifiers::strings(&constraint.fk_attrs),
         };
         self.require_columns(table, &columns, &anchor);
         let Some(pktable) = &constraint.pktable else {
@@ -409,7 +409,7 @@ impl Folder {
             Some((name, _)) => Some(name),
             None => None,
         };
-        let written_columns = names::strings(&constraint.pk_attrs);
+        let written_columns = identifiers::strings(&constraint.pk_attrs);
         let referenced_columns = match &referenced {
             Some(name) if !self.shape_uncertain(name) => {
                 self.referenced_key(name, &written_columns, Anchor::at(pktable.location))
@@ -417,8 +417,8 @@ impl Folder {
             _ => written_columns,
         };
         let name = if constraint.conname.is_empty() {
-            let addition = naming::columns_addition(&columns);
-            naming::choose(&table.name, Some(&addition), "fkey", |n| {
+            let addition = chosen_names::columns_addition(&columns);
+            chosen_names::choose(&table.name, Some(&addition), "fkey", |n| {
                 self.constraint_name_taken(&table.schema, n)
             })
         } else {
@@ -429,7 +429,7 @@ impl Folder {
             columns,
             references: referenced.unwrap_or_else(|| {
                 QualifiedName::new(
-                    written.schema.as_deref().unwrap_or(names::PUBLIC),
+                    written.schema.as_deref().unwrap_or(identifiers::PUBLIC),
                     &written.name,
                 )
             }),

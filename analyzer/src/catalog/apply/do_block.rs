@@ -12,15 +12,15 @@
 //! except the few that can fail halfway, and what the block's earlier statements
 //! did is kept but made uncertain.
 
-use super::super::fold::Folder;
+use super::super::builder::CatalogBuilder;
+use super::super::identifiers::WrittenName;
 use super::super::model::QualifiedName;
-use super::super::names::WrittenName;
 use super::super::problem::{Anchor, Problem};
 use crate::plpgsql::{self, DoBody, Guard};
 use pg_query::protobuf::{DoStmt, Node, ObjectType};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn do_block(&mut self, stmt: &DoStmt) {
         let tree = match plpgsql::do_body(stmt) {
             DoBody::Plpgsql(tree) => tree,
@@ -39,7 +39,7 @@ impl Folder {
         };
         let outer = std::mem::take(&mut self.problems);
         let mut applier = Applier {
-            folder: self,
+            builder: self,
             blocks: Vec::new(),
             reported: Vec::new(),
         };
@@ -61,7 +61,7 @@ struct Block {
 }
 
 struct Applier<'f> {
-    folder: &'f mut Folder,
+    builder: &'f mut CatalogBuilder,
     blocks: Vec<Block>,
     reported: Vec<Problem>,
 }
@@ -79,8 +79,8 @@ impl Applier<'_> {
     }
 
     fn apply(&mut self, node: &NodeEnum, guard: &Guard) {
-        self.folder.statement(node);
-        let problems = self.folder.take_problems();
+        self.builder.statement(node);
+        let problems = self.builder.take_problems();
         if guard.conditional {
             self.mark_touched(node);
         }
@@ -131,9 +131,9 @@ impl Applier<'_> {
                     let schema = written
                         .schema
                         .clone()
-                        .or_else(|| self.folder.creation_schema(&written))
+                        .or_else(|| self.builder.creation_schema(&written))
                         .unwrap_or_else(|| "public".to_string());
-                    self.folder.uncertainty.object(
+                    self.builder.uncertainty.object(
                         "relation",
                         &QualifiedName::new(&schema, &written.name),
                         reason.clone(),
@@ -142,10 +142,10 @@ impl Applier<'_> {
             }
             None => {
                 let schema = self
-                    .folder
+                    .builder
                     .creation_schema(&WrittenName::unqualified(""))
                     .unwrap_or_else(|| "public".to_string());
-                self.folder.uncertainty.schema(&schema, reason);
+                self.builder.uncertainty.schema(&schema, reason);
             }
         }
     }
@@ -176,7 +176,7 @@ impl plpgsql::Visitor for Applier<'_> {
 
     fn dynamic(&mut self, _guard: &Guard) -> bool {
         if !self.skipping() {
-            self.folder
+            self.builder
                 .uncertainty
                 .everything("dynamic SQL (EXECUTE) in a DO block".to_string());
         }

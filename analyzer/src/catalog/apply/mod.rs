@@ -3,25 +3,30 @@
 
 mod alter_table;
 mod columns;
+mod comments;
 mod constraints;
 mod data;
 mod do_block;
 mod drop;
+mod functions;
 mod indexes;
-mod misc;
 mod rename;
+mod schemas;
+mod search_path;
+mod sequences;
 mod tables;
+mod triggers;
 mod types;
 mod views;
 
-use super::fold::Folder;
+use super::builder::CatalogBuilder;
+use super::identifiers::{quote_ident, WrittenName};
 use super::model::QualifiedName;
-use super::names::{quote_ident, WrittenName};
 use super::problem::{Anchor, ObjectKind, Problem};
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     /// Folds one top-level statement; returns what the server would reject.
     pub fn apply(&mut self, node: &NodeEnum) -> Vec<Problem> {
         self.statement(node);
@@ -213,4 +218,17 @@ impl Folder {
 /// the object's name (the search path named the schema).
 pub(super) fn schema_anchor(written: &WrittenName) -> Anchor {
     Anchor::Name(written.schema.as_ref().unwrap_or(&written.name).clone())
+}
+
+/// A string option (`SCHEMA x`, `LANGUAGE plpgsql`) of a statement.
+pub(super) fn option_string(options: &[pg_query::protobuf::Node], name: &str) -> Option<String> {
+    options.iter().find_map(|o| match &o.node {
+        Some(NodeEnum::DefElem(d)) if d.defname == name => {
+            match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }

@@ -3,18 +3,18 @@
 //! the catalog follows (foreign keys, indexes, checks, owned sequences, columns of a
 //! renamed type).
 
-use super::super::fold::Folder;
+use super::super::builder::CatalogBuilder;
+use super::super::identifiers::{quote_ident, WrittenName};
 use super::super::model::{Function, QualifiedName};
 use super::super::name_index::RelationKind;
-use super::super::names::{quote_ident, WrittenName};
 use super::super::problem::{Anchor, ObjectKind, Problem};
-use super::super::types;
+use super::super::type_names;
 use super::super::uncertainty::Subject;
 use super::super::walk;
 use pg_query::protobuf::{AlterObjectSchemaStmt, Node, ObjectType, RenameStmt};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     /// Changes every catalog function named like `object` (the `ObjectWithArgs` of a
     /// `RENAME` or `SET SCHEMA`).
     fn for_each_function(&mut self, object: Option<&Node>, mut change: impl FnMut(&mut Function)) {
@@ -476,21 +476,21 @@ impl Folder {
                     .flat_map(|t| t.attributes.iter_mut()),
             );
         for column in columns.filter(|column| column.base_type == *old) {
-            let t = types::user_type(new, column.array_dimensions);
+            let t = type_names::user_type(new, column.array_dimensions);
             column.type_name = t.format;
             column.base_type = t.base;
         }
         for view in c.views.iter_mut() {
             for column in view.columns.iter_mut() {
                 if column.base_type.as_ref() == Some(old) {
-                    let t = types::user_type(new, column.array_dimensions);
+                    let t = type_names::user_type(new, column.array_dimensions);
                     column.type_name = Some(t.format);
                     column.base_type = Some(t.base);
                 }
             }
         }
         for domain in c.domains.iter_mut().filter(|d| d.base_type == *old) {
-            let t = types::user_type(new, domain.array_dimensions);
+            let t = type_names::user_type(new, domain.array_dimensions);
             domain.type_name = t.format;
             domain.base_type = t.base;
         }

@@ -2,11 +2,11 @@
 //! `PARTITION OF`, `OF type`, partitioned and unlogged tables; `CREATE TABLE ... AS`
 //! and `SELECT ... INTO`.
 
-use super::super::fold::{Folder, PG_TEMP};
+use super::super::builder::{CatalogBuilder, PG_TEMP};
+use super::super::chosen_names;
+use super::super::identifiers::{quote_ident, WrittenName};
 use super::super::model::{Check, Column, Index, QualifiedName, Table, TableKind};
 use super::super::name_index::RelationKind;
-use super::super::names::{quote_ident, WrittenName};
-use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::columns::ColumnSpec;
@@ -31,7 +31,7 @@ struct LikeExtras {
     indexes: Vec<(Index, Option<bool>)>,
 }
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn create_table(&mut self, stmt: &CreateStmt, foreign: bool) {
         let Some(relation) = &stmt.relation else {
             return;
@@ -274,8 +274,8 @@ impl Folder {
         columns: &mut Vec<Column>,
     ) {
         let found = match self.resolve_type(of_type, false) {
-            super::super::fold::TypeFound::Found(t) => t.base,
-            super::super::fold::TypeFound::Uncertain(_) => {
+            super::super::builder::TypeFound::Found(t) => t.base,
+            super::super::builder::TypeFound::Uncertain(_) => {
                 self.uncertainty.object(
                     "table",
                     table,
@@ -283,7 +283,7 @@ impl Folder {
                 );
                 return;
             }
-            super::super::fold::TypeFound::Unknown { name, location } => {
+            super::super::builder::TypeFound::Unknown { name, location } => {
                 let problem =
                     Problem::unknown(ObjectKind::Type, name.display(), Anchor::at(location));
                 self.report_about(problem, &name);
@@ -406,14 +406,14 @@ impl Folder {
         index: &Index,
         constraint: Option<bool>,
     ) {
-        let column_names = naming::index_column_names(
+        let column_names = chosen_names::index_column_names(
             &index
                 .columns
                 .iter()
                 .map(|c| super::indexes::column_name_of_text(c))
                 .collect::<Vec<_>>(),
         );
-        let addition = naming::columns_addition(&column_names);
+        let addition = chosen_names::columns_addition(&column_names);
         let name = match constraint {
             Some(true) => self.choose_index_name(table, None, "pkey", true),
             Some(false) => self.choose_index_name(table, Some(&addition), "key", true),
@@ -533,7 +533,7 @@ impl Folder {
         };
         let temporary = relation.relpersistence == "t";
         let derived = query.and_then(|q| self.query_columns(q));
-        let aliases = super::super::names::strings(&into.col_names);
+        let aliases = super::super::identifiers::strings(&into.col_names);
         let columns: Vec<Column> = match derived {
             Some(derived) => derived
                 .into_iter()
@@ -618,7 +618,7 @@ fn merge_column(columns: &mut Vec<Column>, column: Column) {
 
 /// The columns of a key constraint, for spotting repeats.
 fn key_columns(constraint: &Constraint, column: Option<&str>) -> Vec<String> {
-    let mut columns = super::super::names::strings(&constraint.keys);
+    let mut columns = super::super::identifiers::strings(&constraint.keys);
     if columns.is_empty() {
         columns.extend(column.map(str::to_string));
     }

@@ -2,12 +2,12 @@
 //! their `ALTER`s: enum labels in PostgreSQL's order after `ADD VALUE ... BEFORE |
 //! AFTER`, renamed labels, domain defaults, `NOT NULL` and checks.
 
+use super::super::builder::{CatalogBuilder, TypeFound};
+use super::super::chosen_names;
 use super::super::deparse;
-use super::super::fold::{Folder, TypeFound};
+use super::super::identifiers::{self, quote_ident, WrittenName};
 use super::super::model::{Check, CompositeType, Domain, Enum, QualifiedName};
 use super::super::name_index::RelationKind;
-use super::super::names::{self, quote_ident, WrittenName};
-use super::super::naming;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::super::walk;
@@ -18,7 +18,7 @@ use pg_query::protobuf::{
 };
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     /// The place of a new type, reporting a missing schema or a taken name; `None`
     /// when the statement must not create it.
     fn claim_type_name(&mut self, list: &[Node], if_not_exists: bool) -> Option<QualifiedName> {
@@ -45,7 +45,7 @@ impl Folder {
         self.catalog.enums.push(Enum {
             schema: name.schema,
             name: name.name,
-            labels: names::strings(&stmt.vals),
+            labels: identifiers::strings(&stmt.vals),
             comment: None,
         });
     }
@@ -267,7 +267,7 @@ impl Folder {
         let kind = ConstrType::try_from(constraint.contype).unwrap_or(ConstrType::Undefined);
         let check_name = (kind == ConstrType::ConstrCheck).then(|| {
             if constraint.conname.is_empty() {
-                naming::choose(&domain.name, None, "check", |n| {
+                chosen_names::choose(&domain.name, None, "check", |n| {
                     self.constraint_name_taken(&domain.schema, n)
                 })
             } else {

@@ -2,12 +2,12 @@
 //! gives them (`FigureColname`, `*` expanded, aliases), and types where they can be
 //! derived (columns of the relations read, casts, constants, common functions).
 
-use super::super::fold::{Folder, TypeFound};
+use super::super::builder::{CatalogBuilder, TypeFound};
+use super::super::identifiers::{self, WrittenName};
 use super::super::model::{Column, QualifiedName, View, ViewColumn};
 use super::super::name_index::RelationKind;
-use super::super::names::{self, WrittenName};
 use super::super::problem::Anchor;
-use super::super::types::{self, ColumnType};
+use super::super::type_names::{self, ColumnType};
 use super::super::walk;
 use pg_query::protobuf::{
     a_const, AExprKind, IntoClause, Node, SelectStmt, SetOperation, SubLinkType, ViewStmt,
@@ -36,7 +36,7 @@ struct Cte {
     columns: Option<SharedColumns>,
 }
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn create_view(&mut self, stmt: &ViewStmt) {
         let Some(relation) = &stmt.view else { return };
         if relation.relpersistence == "t" {
@@ -56,7 +56,7 @@ impl Folder {
         if let Some(query) = query {
             self.require_query_relations(query);
         }
-        let aliases = names::strings(&stmt.aliases);
+        let aliases = identifiers::strings(&stmt.aliases);
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
@@ -103,7 +103,7 @@ impl Folder {
         if let Some(query) = query {
             self.require_query_relations(query);
         }
-        let aliases = names::strings(&into.col_names);
+        let aliases = identifiers::strings(&into.col_names);
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
@@ -261,7 +261,7 @@ impl Folder {
                     Some(NodeEnum::AStar(_))
                 );
                 if is_star {
-                    let qualifier = names::strings(&reference.fields).pop();
+                    let qualifier = identifiers::strings(&reference.fields).pop();
                     match qualifier {
                         None => {
                             for item in &star_order {
@@ -340,7 +340,7 @@ impl Folder {
             NodeEnum::JoinExpr(join) => {
                 let left = self.scope_item(join.larg.as_deref()?, ctes, scope);
                 let right = self.scope_item(join.rarg.as_deref()?, ctes, scope);
-                let using = names::strings(&join.using_clause);
+                let using = identifiers::strings(&join.using_clause);
                 let (left, right) = (left?, right?);
                 let using: Vec<String> = if join.is_natural {
                     left.iter()
@@ -369,7 +369,7 @@ impl Folder {
                 let alias = function.alias.as_ref();
                 let columns = alias.filter(|a| !a.colnames.is_empty()).map(|a| {
                     Rc::new(
-                        names::strings(&a.colnames)
+                        identifiers::strings(&a.colnames)
                             .into_iter()
                             .map(|n| (n, None))
                             .collect(),
@@ -389,7 +389,7 @@ impl Folder {
     fn expression_type(&self, node: &Node, scope: &[ScopeItem]) -> Option<ColumnType> {
         match node.node.as_ref()? {
             NodeEnum::ColumnRef(reference) => {
-                let fields = names::strings(&reference.fields);
+                let fields = identifiers::strings(&reference.fields);
                 match fields.as_slice() {
                     [column] => scope
                         .iter()
@@ -417,14 +417,14 @@ impl Folder {
                     Some(a_const::Val::Sval(_)) | None => "text",
                     Some(a_const::Val::Bsval(_)) => "bit",
                 };
-                types::builtin(name)
+                type_names::builtin(name)
             }
             NodeEnum::BoolExpr(_) | NodeEnum::NullTest(_) | NodeEnum::BooleanTest(_) => {
-                types::builtin("bool")
+                type_names::builtin("bool")
             }
             NodeEnum::SubLink(link) => match SubLinkType::try_from(link.sub_link_type).ok()? {
                 SubLinkType::ExistsSublink | SubLinkType::AnySublink | SubLinkType::AllSublink => {
-                    types::builtin("bool")
+                    type_names::builtin("bool")
                 }
                 SubLinkType::ExprSublink | SubLinkType::ArraySublink => {
                     let Some(NodeEnum::SelectStmt(select)) =
@@ -435,7 +435,7 @@ impl Folder {
                     let (_, t) = self.select_columns(select, &[])?.into_iter().next()?;
                     let t = t?;
                     if link.sub_link_type == SubLinkType::ArraySublink as i32 {
-                        Some(types::array_of(&t))
+                        Some(type_names::array_of(&t))
                     } else {
                         Some(t)
                     }
@@ -458,20 +458,20 @@ impl Folder {
                 .elements
                 .iter()
                 .find_map(|e| self.expression_type(e, scope))
-                .map(|t| types::array_of(&t)),
+                .map(|t| type_names::array_of(&t)),
             NodeEnum::SqlvalueFunction(f) => {
                 use pg_query::protobuf::SqlValueFunctionOp as Op;
                 match Op::try_from(f.op).ok()? {
-                    Op::SvfopCurrentDate => types::builtin("date"),
-                    Op::SvfopCurrentTime | Op::SvfopCurrentTimeN => types::builtin("timetz"),
+                    Op::SvfopCurrentDate => type_names::builtin("date"),
+                    Op::SvfopCurrentTime | Op::SvfopCurrentTimeN => type_names::builtin("timetz"),
                     Op::SvfopCurrentTimestamp | Op::SvfopCurrentTimestampN => {
-                        types::builtin("timestamptz")
+                        type_names::builtin("timestamptz")
                     }
-                    Op::SvfopLocaltime | Op::SvfopLocaltimeN => types::builtin("time"),
+                    Op::SvfopLocaltime | Op::SvfopLocaltimeN => type_names::builtin("time"),
                     Op::SvfopLocaltimestamp | Op::SvfopLocaltimestampN => {
-                        types::builtin("timestamp")
+                        type_names::builtin("timestamp")
                     }
-                    _ => types::builtin("name"),
+                    _ => type_names::builtin("name"),
                 }
             }
             NodeEnum::AExpr(expr) => self.operator_type(expr, scope),
@@ -499,15 +499,15 @@ impl Folder {
         match kind {
             AExprKind::AexprOp => {}
             AExprKind::AexprNullif => return left(),
-            _ => return types::builtin("bool"),
+            _ => return type_names::builtin("bool"),
         }
-        let operator = names::strings(&expr.name).pop()?;
+        let operator = identifiers::strings(&expr.name).pop()?;
         match operator.as_str() {
             "=" | "<>" | "<" | ">" | "<=" | ">=" | "~~" | "!~~" | "~~*" | "!~~*" | "~" | "~*"
             | "!~" | "!~*" | "@>" | "<@" | "&&" | "?" | "?|" | "?&" | "@@" => {
-                types::builtin("bool")
+                type_names::builtin("bool")
             }
-            "->>" | "#>>" => types::builtin("text"),
+            "->>" | "#>>" => type_names::builtin("text"),
             "->" | "#>" | "#-" => left(),
             "||" => {
                 let left = left();
@@ -517,7 +517,7 @@ impl Folder {
                 {
                     left
                 } else {
-                    types::builtin("text")
+                    type_names::builtin("text")
                 }
             }
             "+" | "-" | "*" | "/" | "%" => arithmetic_type(&operator, left()?, right()?),
@@ -539,13 +539,13 @@ impl Folder {
         call: &pg_query::protobuf::FuncCall,
         scope: &[ScopeItem],
     ) -> Option<ColumnType> {
-        let name = names::strings(&call.funcname).pop()?;
+        let name = identifiers::strings(&call.funcname).pop()?;
         let first = || {
             call.args
                 .first()
                 .and_then(|a| self.expression_type(a, scope))
         };
-        let builtin = |name: &str| types::builtin(name);
+        let builtin = |name: &str| type_names::builtin(name);
         match name.as_str() {
             "count" | "row_number" | "rank" | "dense_rank" => builtin("int8"),
             "sum" => {
@@ -566,7 +566,7 @@ impl Folder {
             }
             "array_agg" => first()
                 .filter(|t| t.array_dimensions == 0)
-                .map(|t| types::array_of(&t)),
+                .map(|t| type_names::array_of(&t)),
             "now"
             | "statement_timestamp"
             | "clock_timestamp"
@@ -600,11 +600,11 @@ impl Folder {
 
 /// The type without modifiers (`numeric(10,2)` → `numeric`).
 fn without_modifiers(t: ColumnType) -> ColumnType {
-    if t.base.schema != names::PG_CATALOG {
+    if t.base.schema != identifiers::PG_CATALOG {
         return t;
     }
-    match types::builtin(&t.base.name) {
-        Some(plain) if t.array_dimensions > 0 => types::array_of(&plain),
+    match type_names::builtin(&t.base.name) {
+        Some(plain) if t.array_dimensions > 0 => type_names::array_of(&plain),
         Some(plain) => plain,
         None => t,
     }
@@ -621,7 +621,7 @@ fn arithmetic_type(operator: &str, left: ColumnType, right: ColumnType) -> Optio
     };
     if let (Some(l), Some(r)) = (rank(&left), rank(&right)) {
         let name = NUMBERS.get(l.max(r)).copied()?;
-        return types::builtin(name);
+        return type_names::builtin(name);
     }
     let (l, r) = (left.base.name.as_str(), right.base.name.as_str());
     let name = match (l, operator, r) {
@@ -635,7 +635,7 @@ fn arithmetic_type(operator: &str, left: ColumnType, right: ColumnType) -> Optio
         ("interval", "*" | "/", _) | (_, "*", "interval") => "interval",
         _ => return None,
     };
-    types::builtin(name)
+    type_names::builtin(name)
 }
 
 /// Renames the first columns after an alias's column list (copying columns shared
@@ -646,7 +646,7 @@ fn rename_columns(columns: &mut Option<SharedColumns>, aliases: &[Node]) {
     }
     if let Some(columns) = columns {
         let columns = Rc::make_mut(columns);
-        for (column, alias) in columns.iter_mut().zip(names::strings(aliases)) {
+        for (column, alias) in columns.iter_mut().zip(identifiers::strings(aliases)) {
             column.0 = alias;
         }
     }

@@ -1,13 +1,14 @@
-//! The fold's state: the catalog so far, the session's search path, what is
-//! uncertain, and the lookups every statement needs (relations, types, schemas).
+//! The catalog under construction: the catalog so far, the session's search path,
+//! what is uncertain, and the lookups every statement needs (relations, types,
+//! schemas).
 
 use super::extensions::{self, KnownExtension};
 use super::function_bodies::FunctionBodies;
+use super::identifiers::{SearchPath, WrittenName, INFORMATION_SCHEMA, PG_CATALOG, PUBLIC};
 use super::model::*;
 use super::name_index::{locate, NameIndex, RelationEntry, RelationKind};
-use super::names::{SearchPath, WrittenName, INFORMATION_SCHEMA, PG_CATALOG, PUBLIC};
 use super::problem::Problem;
-use super::types::{self, ColumnType, WrittenType};
+use super::type_names::{self, ColumnType, WrittenType};
 use super::uncertainty::{Subject, Uncertainty};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -15,9 +16,9 @@ use std::collections::HashMap;
 /// The schema of temporary objects.
 pub const PG_TEMP: &str = "pg_temp";
 
-/// Folds statements, in order, into a [`Catalog`].
+/// The catalog under construction: folds statements, in order, into a [`Catalog`].
 #[derive(Debug, Clone)]
-pub struct Folder {
+pub struct CatalogBuilder {
     pub(super) catalog: Catalog,
     pub(super) search_path: SearchPath,
     pub(super) uncertainty: Uncertainty,
@@ -53,7 +54,7 @@ pub(super) struct FileState {
     pub transactional: bool,
 }
 
-impl Default for Folder {
+impl Default for CatalogBuilder {
     fn default() -> Self {
         Self::new()
     }
@@ -72,7 +73,7 @@ pub enum TypeFound {
     Uncertain(ColumnType),
 }
 
-impl Folder {
+impl CatalogBuilder {
     pub fn new() -> Self {
         Self {
             catalog: Catalog {
@@ -519,7 +520,7 @@ impl Folder {
         type_name: &pg_query::protobuf::TypeName,
         in_column: bool,
     ) -> TypeFound {
-        match types::written(type_name, in_column) {
+        match type_names::written(type_name, in_column) {
             WrittenType::Builtin(t) => TypeFound::Found(t),
             WrittenType::Unresolvable => TypeFound::Uncertain(unresolved_type()),
             WrittenType::Named {
@@ -538,7 +539,7 @@ impl Folder {
                         .map(|s| QualifiedName::new(s, &name)),
                 };
                 match found {
-                    Some(base) => TypeFound::Found(types::user_type(&base, array_dimensions)),
+                    Some(base) => TypeFound::Found(type_names::user_type(&base, array_dimensions)),
                     None => {
                         let path = self.lookup_path();
                         let subject = match &schema {
@@ -552,7 +553,7 @@ impl Folder {
                                     .cloned()
                                     .unwrap_or_else(|| PUBLIC.to_string())
                             });
-                            TypeFound::Uncertain(types::user_type(
+                            TypeFound::Uncertain(type_names::user_type(
                                 &QualifiedName::new(&schema, &name),
                                 array_dimensions,
                             ))
