@@ -56,7 +56,8 @@ pub struct Migration {
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub migrations: Vec<Migration>,
-    /// The files discovery considered, for the runtime's stale-embedding guard.
+    /// The files discovery considered, for the runtime's check that what it embedded
+    /// is current.
     pub considered_files: Vec<String>,
     /// Every problem in every file, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,

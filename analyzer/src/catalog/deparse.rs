@@ -4,7 +4,7 @@
 //!
 //! `pg_query::deparse` panics on a statement kind its C deparser does not know; an
 //! expression is therefore always wrapped in a `SELECT` (a kind it knows), and the
-//! call is guarded: the analyzer must never panic.
+//! call catches panics: the analyzer must never panic.
 
 use pg_query::protobuf::{
     a_const, AArrayExpr, AConst, AExpr, AExprKind, BoolExpr, BoolExprType, LimitOption, Node,
@@ -18,7 +18,7 @@ pub fn expression(node: &Node) -> Option<String> {
         return Some(text);
     }
     let select = select_of(node.clone());
-    let text = guarded_deparse(&select)?;
+    let text = deparse_catching_panics(&select)?;
     text.strip_prefix("SELECT ").map(str::to_string)
 }
 
@@ -263,7 +263,7 @@ fn select_of(node: Node) -> NodeEnum {
     }))
 }
 
-fn guarded_deparse(statement: &NodeEnum) -> Option<String> {
+fn deparse_catching_panics(statement: &NodeEnum) -> Option<String> {
     std::panic::catch_unwind(|| statement.deparse(pg_query::DeparseOptions::default()))
         .ok()?
         .ok()
@@ -596,7 +596,7 @@ mod tests {
         ] {
             let node = parse_expression(text).unwrap();
             let select = select_of(node.clone());
-            let slow = guarded_deparse(&select)
+            let slow = deparse_catching_panics(&select)
                 .and_then(|t| t.strip_prefix("SELECT ").map(str::to_string));
             if let Some(fast) = simple(&node) {
                 assert_eq!(Some(fast), slow, "{text}");

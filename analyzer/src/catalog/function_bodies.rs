@@ -230,7 +230,7 @@ struct SchemaChangeFinder {
 }
 
 impl plpgsql::Visitor for SchemaChangeFinder {
-    fn sql(&mut self, sql: &str, _guard: &plpgsql::Guard) -> bool {
+    fn sql(&mut self, sql: &str, _enclosing: &plpgsql::Enclosing) -> bool {
         if let Ok(tree) = crate::parse::ffi_parse(sql) {
             self.found |= tree
                 .stmts
@@ -241,7 +241,7 @@ impl plpgsql::Visitor for SchemaChangeFinder {
         !self.found
     }
 
-    fn dynamic(&mut self, _guard: &plpgsql::Guard) -> bool {
+    fn dynamic(&mut self, _enclosing: &plpgsql::Enclosing) -> bool {
         self.found = true;
         false
     }

@@ -16,7 +16,7 @@ use super::super::builder::CatalogBuilder;
 use super::super::identifiers::WrittenName;
 use super::super::model::QualifiedName;
 use super::super::problem::{Anchor, Problem};
-use crate::plpgsql::{self, DoBody, Guard};
+use crate::plpgsql::{self, DoBody, Enclosing};
 use pg_query::protobuf::{DoStmt, Node, ObjectType};
 use pg_query::NodeEnum;
 
@@ -78,10 +78,10 @@ impl Applier<'_> {
             .rposition(|b| b.catches.iter().any(|c| c == "others" || c == condition))
     }
 
-    fn apply(&mut self, node: &NodeEnum, guard: &Guard) {
+    fn apply(&mut self, node: &NodeEnum, enclosing: &Enclosing) {
         self.builder.statement(node);
         let problems = self.builder.take_problems();
-        if guard.conditional {
+        if enclosing.conditional {
             self.mark_touched(node);
         }
         let fails_halfway = can_fail_halfway(node, &problems);
@@ -91,7 +91,7 @@ impl Applier<'_> {
                 self.roll_back(depth, node, fails_halfway);
                 return;
             }
-            if guard.checked || guard.conditional {
+            if enclosing.checked || enclosing.conditional {
                 continue;
             }
             // Positions inside the block's text do not map to the file: point at
@@ -152,7 +152,7 @@ impl Applier<'_> {
 }
 
 impl plpgsql::Visitor for Applier<'_> {
-    fn sql(&mut self, sql: &str, guard: &Guard) -> bool {
+    fn sql(&mut self, sql: &str, enclosing: &Enclosing) -> bool {
         if self.skipping() {
             return true;
         }
@@ -163,7 +163,7 @@ impl plpgsql::Visitor for Applier<'_> {
             let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
                 continue;
             };
-            self.apply(node, guard);
+            self.apply(node, enclosing);
             if self.skipping() {
                 break;
             }
@@ -174,7 +174,7 @@ impl plpgsql::Visitor for Applier<'_> {
         true
     }
 
-    fn dynamic(&mut self, _guard: &Guard) -> bool {
+    fn dynamic(&mut self, _enclosing: &Enclosing) -> bool {
         if !self.skipping() {
             self.builder
                 .uncertainty
@@ -183,9 +183,9 @@ impl plpgsql::Visitor for Applier<'_> {
         true
     }
 
-    fn enter_handled_block(&mut self, guard: &Guard) {
+    fn enter_handled_block(&mut self, enclosing: &Enclosing) {
         let outer = self.blocks.iter().map(|b| b.catches.len()).sum::<usize>();
-        let catches = guard.caught.iter().skip(outer).cloned().collect();
+        let catches = enclosing.caught.iter().skip(outer).cloned().collect();
         self.blocks.push(Block {
             catches,
             failed: false,
@@ -193,7 +193,7 @@ impl plpgsql::Visitor for Applier<'_> {
         });
     }
 
-    fn leave_handled_block(&mut self, _guard: &Guard) {
+    fn leave_handled_block(&mut self, _enclosing: &Enclosing) {
         let Some(block) = self.blocks.pop() else {
             return;
         };

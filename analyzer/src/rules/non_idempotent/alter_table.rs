@@ -1,7 +1,7 @@
 //! `ALTER TABLE` subcommands: what a second run finds already added, dropped,
 //! attached or converted.
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{Problem, ANY_ERROR, DUPLICATE_COLUMN, DUPLICATE_RELATION, UNDEFINED};
 use crate::tree;
 use pg_query::protobuf::{AlterTableStmt, AlterTableType, ConstrType, Node};

@@ -1,7 +1,7 @@
 //! Objects of the whole cluster rather than one database: databases, tablespaces
 //! and roles.
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{Problem, DUPLICATE_DATABASE, DUPLICATE_OBJECT};
 use pg_query::protobuf::CreateRoleStmt;
 

@@ -1,6 +1,6 @@
 //! `DROP` without `IF EXISTS`: the second run finds nothing to drop.
 
-use super::guards::kind_of;
+use super::dropped::kind_of;
 use super::{Problem, UNDEFINED};
 use pg_query::protobuf::{DropStmt, ObjectType};
 

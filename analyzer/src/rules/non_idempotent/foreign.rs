@@ -1,7 +1,7 @@
 //! Foreign data: wrappers, servers, user mappings and `IMPORT FOREIGN SCHEMA`
 //! (`CREATE FOREIGN TABLE` is with the other tables).
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{Problem, DUPLICATE_OBJECT, DUPLICATE_RELATION};
 use pg_query::protobuf::{CreateFdwStmt, CreateForeignServerStmt, CreateUserMappingStmt};
 

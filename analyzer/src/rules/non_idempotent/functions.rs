@@ -1,7 +1,7 @@
 //! Code: `CREATE FUNCTION` and `PROCEDURE`, languages, transforms, and `CALL`.
 //! (`DO` blocks are judged statement by statement in the `plpgsql` module.)
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{last_name, Problem, DUPLICATE_FUNCTION, DUPLICATE_OBJECT};
 use pg_query::protobuf::{CreateFunctionStmt, CreatePLangStmt, CreateTransformStmt};
 

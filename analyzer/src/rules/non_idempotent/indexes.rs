@@ -1,7 +1,7 @@
 //! Indexes and what indexes are built from: `CREATE INDEX`, `CREATE STATISTICS`,
 //! operator classes and families, access methods.
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{last_name, Problem, ANY_ERROR, DUPLICATE_OBJECT, DUPLICATE_RELATION};
 use pg_query::protobuf::{
     CreateAmStmt, CreateOpClassStmt, CreateOpFamilyStmt, CreateStatsStmt, IndexStmt,

@@ -10,9 +10,9 @@ mod alter_table;
 mod cluster;
 mod data;
 mod drop;
+mod dropped;
 mod foreign;
 mod functions;
-mod guards;
 mod indexes;
 pub mod kinds;
 mod plpgsql;
@@ -24,7 +24,7 @@ mod triggers;
 mod types;
 
 use super::{Finding, RuleMeta, StatementContext};
-pub use guards::Dropped;
+pub use dropped::Dropped;
 use pg_query::protobuf::Node;
 use pg_query::NodeEnum;
 

@@ -1,7 +1,7 @@
 //! Logical replication: publications, subscriptions and the `ALTER`s that add or
 //! drop what they carry.
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{Problem, ANY_ERROR, DUPLICATE_OBJECT};
 use pg_query::protobuf::{
     AlterPublicationAction, AlterPublicationStmt, AlterSubscriptionStmt, AlterSubscriptionType,

@@ -1,7 +1,7 @@
 //! Namespaces and packages of objects: `CREATE SCHEMA`, `CREATE EXTENSION` and
 //! `ALTER EXTENSION ... ADD/DROP`.
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{Problem, ANY_ERROR, DUPLICATE_OBJECT, DUPLICATE_SCHEMA};
 use pg_query::protobuf::{CreateExtensionStmt, CreateSchemaStmt};
 

@@ -1,7 +1,7 @@
 //! Relations: `CREATE TABLE` (plain, foreign, `AS`), `SELECT ... INTO`, `CREATE
 //! SEQUENCE` and `CREATE VIEW`, `CREATE MATERIALIZED VIEW`.
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{Problem, DUPLICATE_RELATION};
 use pg_query::protobuf::{
     CreateForeignTableStmt, CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, SelectStmt,

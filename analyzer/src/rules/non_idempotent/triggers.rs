@@ -1,7 +1,7 @@
 //! What hangs on a table or on events: triggers, rules, row-level security
 //! policies, event triggers.
 
-use super::guards::Dropped;
+use super::dropped::Dropped;
 use super::{Problem, DUPLICATE_OBJECT};
 use pg_query::protobuf::{CreateEventTrigStmt, CreatePolicyStmt, CreateTrigStmt, RuleStmt};
 

@@ -3,7 +3,7 @@
 //! casts, conversions, and the `ALTER`s of enums, domains and text search
 //! configurations.
 
-use super::guards::{kind_of, Dropped};
+use super::dropped::{kind_of, Dropped};
 use super::{last_name, Problem, ANY_ERROR, DUPLICATE_FUNCTION, DUPLICATE_OBJECT, UNDEFINED};
 use pg_query::protobuf::{
     AlterDomainStmt, AlterEnumStmt, AlterTsConfigType, AlterTsConfigurationStmt, CompositeTypeStmt,
