@@ -189,6 +189,18 @@ impl CatalogBuilder {
         self.report(problem, super::uncertainty::Subject::Schema(schema));
     }
 
+    /// The name a relation created as `relation` takes (in its schema, or the first
+    /// of the search path), and where the name is shown; `None` when the schema does
+    /// not exist (reported).
+    pub(super) fn new_relation_name(
+        &mut self,
+        relation: &pg_query::protobuf::RangeVar,
+    ) -> Option<(QualifiedName, Anchor)> {
+        let anchor = Anchor::at(relation.location);
+        let schema = self.schema_for_new(&WrittenName::of_range_var(relation), anchor.clone())?;
+        Some((QualifiedName::new(&schema, &relation.relname), anchor))
+    }
+
     /// The schema a new object named `written` goes to, reporting a missing schema at
     /// `anchor` (see [`schema_anchor`]).
     pub(super) fn schema_for_new(

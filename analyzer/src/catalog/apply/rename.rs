@@ -105,6 +105,41 @@ impl CatalogBuilder {
         self.report(problem, Subject::Object(&name.schema, &name.name));
     }
 
+    /// The type or domain a `RENAME` or `SET SCHEMA` acts on, named by the list in
+    /// `object`; reported missing unless `missing_ok` (with the types in scope to
+    /// suggest when `suggest`).
+    fn moved_type(
+        &mut self,
+        object: Option<&Node>,
+        missing_ok: bool,
+        suggest: bool,
+    ) -> Option<QualifiedName> {
+        let written = written_list(object)?;
+        let found = self.find_type(&written);
+        if found.is_none() && !missing_ok {
+            let mut problem = Problem::unknown(
+                ObjectKind::Type,
+                written.display(),
+                Anchor::Name(written.name.clone()),
+            );
+            if suggest {
+                let candidates = self.type_names_in_scope();
+                problem = problem.suggest(candidates.iter().map(String::as_str));
+            }
+            self.report_about(problem, &written);
+        }
+        found
+    }
+
+    /// A view or materialized view renamed or moved to another schema.
+    fn move_view(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        if let Some(v) = self.view_mut(old) {
+            v.schema = new.schema.clone();
+            v.name = new.name.clone();
+        }
+        self.relation_renamed(old, new);
+    }
+
     /// Renames a relation; `true` when the name indexes are still right (see
     /// `rename_any`).
     fn rename_relation(&mut self, stmt: &RenameStmt) -> bool {
@@ -119,12 +154,7 @@ impl CatalogBuilder {
         }
         match kind {
             RelationKind::Table | RelationKind::Temporary => self.rename_table(&old, &new),
-            RelationKind::View | RelationKind::MaterializedView => {
-                if let Some(v) = self.view_mut(&old) {
-                    v.name = new.name.clone();
-                }
-                self.relation_renamed(&old, &new);
-            }
+            RelationKind::View | RelationKind::MaterializedView => self.move_view(&old, &new),
             // An index may be a constraint's, which is renamed with it.
             RelationKind::Index => {
                 self.rename_index(&old, &new.name);
@@ -375,11 +405,7 @@ impl CatalogBuilder {
     }
 
     fn rename_domain_constraint(&mut self, stmt: &RenameStmt) {
-        let Some(NodeEnum::List(list)) = stmt.object.as_deref().and_then(|o| o.node.as_ref())
-        else {
-            return;
-        };
-        let Some(written) = WrittenName::of_list(&list.items) else {
+        let Some(written) = written_list(stmt.object.as_deref()) else {
             return;
         };
         for d in self
@@ -395,24 +421,7 @@ impl CatalogBuilder {
     }
 
     fn rename_type(&mut self, stmt: &RenameStmt) {
-        let Some(NodeEnum::List(list)) = stmt.object.as_deref().and_then(|o| o.node.as_ref())
-        else {
-            return;
-        };
-        let Some(written) = WrittenName::of_list(&list.items) else {
-            return;
-        };
-        let Some(old) = self.find_type(&written) else {
-            if !stmt.missing_ok {
-                let candidates = self.type_names_in_scope();
-                let problem = Problem::unknown(
-                    ObjectKind::Type,
-                    written.display(),
-                    Anchor::Name(written.name.clone()),
-                )
-                .suggest(candidates.iter().map(String::as_str));
-                self.report_about(problem, &written);
-            }
+        let Some(old) = self.moved_type(stmt.object.as_deref(), stmt.missing_ok, true) else {
             return;
         };
         let new = QualifiedName::new(&old.schema, &stmt.newname);
@@ -665,10 +674,7 @@ impl CatalogBuilder {
                         self.relation_renamed(&old, &new);
                     }
                     RelationKind::View | RelationKind::MaterializedView => {
-                        if let Some(v) = self.view_mut(&old) {
-                            v.schema = new_schema.clone();
-                        }
-                        self.relation_renamed(&old, &new);
+                        self.move_view(&old, &new)
                     }
                     RelationKind::Sequence => {
                         for s in self.catalog.sequences.iter_mut() {
@@ -681,23 +687,8 @@ impl CatalogBuilder {
                 }
             }
             ObjectType::ObjectType | ObjectType::ObjectDomain => {
-                let Some(NodeEnum::List(list)) =
-                    stmt.object.as_deref().and_then(|o| o.node.as_ref())
+                let Some(old) = self.moved_type(stmt.object.as_deref(), stmt.missing_ok, false)
                 else {
-                    return;
-                };
-                let Some(written) = WrittenName::of_list(&list.items) else {
-                    return;
-                };
-                let Some(old) = self.find_type(&written) else {
-                    if !stmt.missing_ok {
-                        let problem = Problem::unknown(
-                            ObjectKind::Type,
-                            written.display(),
-                            Anchor::Name(written.name.clone()),
-                        );
-                        self.report_about(problem, &written);
-                    }
                     return;
                 };
                 let new = QualifiedName::new(&new_schema, &old.name);
@@ -749,4 +740,12 @@ impl CatalogBuilder {
             _ => {}
         }
     }
+}
+
+/// The name a `RENAME` or `SET SCHEMA` of a type or domain gives as a list of strings.
+fn written_list(object: Option<&Node>) -> Option<WrittenName> {
+    let Some(NodeEnum::List(list)) = object.and_then(|o| o.node.as_ref()) else {
+        return None;
+    };
+    WrittenName::of_list(&list.items)
 }

@@ -2,7 +2,7 @@
 
 use super::super::builder::CatalogBuilder;
 use super::super::identifiers::{self, quote_ident, WrittenName};
-use super::super::model::{QualifiedName, Sequence};
+use super::super::model::Sequence;
 use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
@@ -14,26 +14,23 @@ impl CatalogBuilder {
         let Some(relation) = &stmt.sequence else {
             return;
         };
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let Some(schema) = self.schema_for_new(&written, anchor.clone()) else {
+        let Some((name, anchor)) = self.new_relation_name(relation) else {
             return;
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
-        if self.relation_at(&schema, &name.name).is_some() {
+        if self.relation_at(&name.schema, &name.name).is_some() {
             if !stmt.if_not_exists {
                 let problem =
                     Problem::duplicate(ObjectKind::Relation, quote_ident(&name.name), anchor);
-                self.report(problem, Subject::Object(&schema, &name.name));
+                self.report(problem, Subject::Object(&name.schema, &name.name));
             }
             return;
         }
         let owned_by = self.owned_by(&stmt.options);
         self.name_index
-            .note_relation(&schema, &relation.relname, RelationKind::Sequence);
+            .note_relation(&name.schema, &name.name, RelationKind::Sequence);
         self.catalog.sequences.push(Sequence {
-            schema,
-            name: relation.relname.clone(),
+            schema: name.schema,
+            name: name.name,
             owned_by: owned_by.flatten(),
         });
     }

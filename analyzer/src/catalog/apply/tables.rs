@@ -4,7 +4,7 @@
 
 use super::super::builder::{CatalogBuilder, PG_TEMP};
 use super::super::chosen_names;
-use super::super::identifiers::{quote_ident, WrittenName};
+use super::super::identifiers::quote_ident;
 use super::super::model::{Check, Column, Index, QualifiedName, Table, TableKind};
 use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
@@ -196,13 +196,12 @@ impl CatalogBuilder {
         relation: &RangeVar,
         if_not_exists: bool,
     ) -> Option<QualifiedName> {
-        let anchor = Anchor::at(relation.location);
-        let schema = if relation.relpersistence == "t" {
-            PG_TEMP.to_string()
+        let (name, anchor) = if relation.relpersistence == "t" {
+            let name = QualifiedName::new(PG_TEMP, &relation.relname);
+            (name, Anchor::at(relation.location))
         } else {
-            self.schema_for_new(&WrittenName::of_range_var(relation), anchor.clone())?
+            self.new_relation_name(relation)?
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
         self.claim_relation_name(&name, if_not_exists, anchor)
             .then_some(name)
     }

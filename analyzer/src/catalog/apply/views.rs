@@ -6,7 +6,6 @@ use super::super::builder::{CatalogBuilder, TypeFound};
 use super::super::identifiers::{self, WrittenName};
 use super::super::model::{Column, QualifiedName, View, ViewColumn};
 use super::super::name_index::RelationKind;
-use super::super::problem::Anchor;
 use super::super::type_names::{self, ColumnType};
 use super::super::walk;
 use pg_query::protobuf::{
@@ -42,12 +41,9 @@ impl CatalogBuilder {
         if relation.relpersistence == "t" {
             return;
         }
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let Some(schema) = self.schema_for_new(&written, anchor.clone()) else {
+        let Some((name, anchor)) = self.new_relation_name(relation) else {
             return;
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
         let query = stmt.query.as_deref().and_then(|q| q.node.as_ref());
         let replacing = stmt.replace && self.view(&name).is_some_and(|v| !v.materialized);
         if !replacing && !self.claim_relation_name(&name, false, anchor) {
@@ -73,10 +69,10 @@ impl CatalogBuilder {
             return;
         }
         self.name_index
-            .note_relation(&schema, &relation.relname, RelationKind::View);
+            .note_relation(&name.schema, &name.name, RelationKind::View);
         self.catalog.views.push(View {
-            schema,
-            name: relation.relname.clone(),
+            schema: name.schema,
+            name: name.name,
             materialized: false,
             columns,
             indexes: Vec::new(),
@@ -91,12 +87,9 @@ impl CatalogBuilder {
         if_not_exists: bool,
     ) {
         let Some(relation) = &into.rel else { return };
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let Some(schema) = self.schema_for_new(&written, anchor.clone()) else {
+        let Some((name, anchor)) = self.new_relation_name(relation) else {
             return;
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
         if !self.claim_relation_name(&name, if_not_exists, anchor) {
             return;
         }
@@ -108,10 +101,10 @@ impl CatalogBuilder {
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
         self.name_index
-            .note_relation(&schema, &relation.relname, RelationKind::MaterializedView);
+            .note_relation(&name.schema, &name.name, RelationKind::MaterializedView);
         self.catalog.views.push(View {
-            schema,
-            name: relation.relname.clone(),
+            schema: name.schema,
+            name: name.name,
             materialized: true,
             columns,
             indexes: Vec::new(),
