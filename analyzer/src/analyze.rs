@@ -1,6 +1,6 @@
 //! The pipeline end to end: discover, read, parse, check, for a whole directory.
 
-use crate::catalog::{Catalog, Folder};
+use crate::catalog::{Catalog, CatalogBuilder};
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover::{discover, FoundFile};
@@ -100,14 +100,14 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
         None => None,
     };
     let found = discovery.migrations;
-    let mut folder = Folder::new();
+    let mut builder = CatalogBuilder::new();
     let mut fold = |position: usize, prepared: PreparedMigration| {
         analysis.diagnostics.extend(prepared.diagnostics);
         let Some((up, down, file)) = prepared.files else {
             return Vec::new();
         };
         let exempt = baseline_position.is_some_and(|last| position <= last);
-        let mut checked = fold_file(&up, file, config, exempt, &mut folder);
+        let mut checked = fold_file(&up, file, config, exempt, &mut builder);
         let trees: Vec<NodeEnum> = if config.keep_trees {
             Vec::new()
         } else {
@@ -133,7 +133,7 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
         trees
     };
     parallel::in_order(found.len(), |i| prepare_migration(&found[i]), &mut fold);
-    analysis.catalog = folder.into_catalog();
+    analysis.catalog = builder.into_catalog();
     // An error can hide what an allow is for (a file that does not parse is not
     // checked), so allows are judged only when nothing else failed.
     if !analysis.has_errors() {
@@ -193,7 +193,7 @@ pub fn check_migration(
     config: &Config,
 ) -> CheckedFile {
     let prepared = prepare_file(up, metadata_no_transaction);
-    fold_file(up, prepared, config, false, &mut Folder::new())
+    fold_file(up, prepared, config, false, &mut CatalogBuilder::new())
 }
 
 fn read(file: &FoundFile) -> Result<SourceFile, Box<Diagnostic>> {
@@ -264,7 +264,7 @@ fn fold_file(
     prepared: PreparedFile,
     config: &Config,
     exempt: bool,
-    folder: &mut Folder,
+    builder: &mut CatalogBuilder,
 ) -> CheckedFile {
     let PreparedFile {
         parsed,
@@ -274,16 +274,16 @@ fn fold_file(
         mut findings,
         parses,
     } = prepared;
-    folder.begin_file(transaction == TransactionMode::Transactional);
+    builder.begin_file(transaction == TransactionMode::Transactional);
     parses.scope(|| {
         let mut out = Vec::new();
         for (index, statement) in parsed.statements.iter().enumerate() {
             let ctx = StatementContext { file, statement };
-            rules::catalog::check(&ctx, folder, &mut out);
+            rules::catalog::check(&ctx, builder, &mut out);
             findings.extend(out.drain(..).map(|f| (index, f)));
         }
     });
-    folder.end_file();
+    builder.end_file();
     // Statement order, as when every rule ran statement by statement.
     findings.sort_by_key(|(index, _)| *index);
     let mut used_allows = BTreeSet::new();

@@ -134,9 +134,10 @@ pub fn parse_sql(sql: &str) -> Option<Arc<ParseResult>> {
     cached(sql, |c| &mut c.sql, || crate::parse::ffi_parse(sql).ok())
 }
 
-/// What protects the statements being walked.
+/// What encloses the statements being walked: the existence checks and exception
+/// handlers that guard them, and the conditions they may run under.
 #[derive(Debug, Clone, Default)]
-pub struct Guard {
+pub struct Enclosing {
     /// Inside an `IF` that checks whether the object exists.
     pub checked: bool,
     /// Conditions caught by enclosing exception handlers, lowercased.
@@ -146,7 +147,7 @@ pub struct Guard {
     pub conditional: bool,
 }
 
-impl Guard {
+impl Enclosing {
     /// Whether an enclosing handler catches `condition` (or `OTHERS`).
     pub fn catches(&self, condition: &str) -> bool {
         self.caught.iter().any(|c| c == "others" || c == condition)
@@ -156,13 +157,13 @@ impl Guard {
 /// What a walk does with what it finds. Returning `false` stops the walk.
 pub trait Visitor {
     /// A static SQL statement (a literal `EXECUTE '...'` included).
-    fn sql(&mut self, sql: &str, guard: &Guard) -> bool;
+    fn sql(&mut self, sql: &str, enclosing: &Enclosing) -> bool;
     /// `EXECUTE` of SQL built at run time.
-    fn dynamic(&mut self, guard: &Guard) -> bool;
-    /// A `BEGIN ... EXCEPTION ... END` block starts; `guard` includes its handlers.
-    fn enter_handled_block(&mut self, _guard: &Guard) {}
+    fn dynamic(&mut self, enclosing: &Enclosing) -> bool;
+    /// A `BEGIN ... EXCEPTION ... END` block starts; `enclosing` includes its handlers.
+    fn enter_handled_block(&mut self, _enclosing: &Enclosing) {}
     /// It ends.
-    fn leave_handled_block(&mut self, _guard: &Guard) {}
+    fn leave_handled_block(&mut self, _enclosing: &Enclosing) {}
 }
 
 /// Walks a PL/pgSQL statement tree (from [`DoBody::Plpgsql`]).
@@ -171,7 +172,7 @@ pub fn walk(tree: &Value, visitor: &mut impl Visitor) {
         visitor,
         stopped: false,
     }
-    .statements(tree, &Guard::default());
+    .statements(tree, &Enclosing::default());
 }
 
 struct Walk<'v, V: Visitor> {
@@ -187,25 +188,27 @@ fn path<'v>(value: &'v Value, keys: &[&str]) -> Option<&'v Value> {
 
 impl<V: Visitor> Walk<'_, V> {
     /// Walks one statement or a list of them.
-    fn statements(&mut self, value: &Value, guard: &Guard) {
+    fn statements(&mut self, value: &Value, enclosing: &Enclosing) {
         match value {
-            Value::Array(items) => items.iter().for_each(|item| self.statements(item, guard)),
+            Value::Array(items) => items
+                .iter()
+                .for_each(|item| self.statements(item, enclosing)),
             Value::Object(map) => {
                 for (kind, body) in map {
-                    self.statement(kind, body, guard);
+                    self.statement(kind, body, enclosing);
                 }
             }
             _ => {}
         }
     }
 
-    fn statement(&mut self, kind: &str, body: &Value, guard: &Guard) {
+    fn statement(&mut self, kind: &str, body: &Value, enclosing: &Enclosing) {
         if self.stopped {
             return;
         }
         match kind {
             "PLpgSQL_stmt_block" => {
-                let mut inner = guard.clone();
+                let mut inner = enclosing.clone();
                 let handlers = path(body, &["exceptions", "PLpgSQL_exception_block", "exc_list"]);
                 if let Some(handlers) = handlers {
                     for condition in find_all(handlers, "condname") {
@@ -226,17 +229,17 @@ impl<V: Visitor> Walk<'_, V> {
                 let checks = path(body, &["cond", "PLpgSQL_expr", "query"])
                     .and_then(Value::as_str)
                     .is_some_and(checks_existence);
-                let then_guard = Guard {
-                    checked: guard.checked || checks,
-                    caught: guard.caught.clone(),
-                    conditional: guard.conditional || !checks,
+                let then_enclosing = Enclosing {
+                    checked: enclosing.checked || checks,
+                    caught: enclosing.caught.clone(),
+                    conditional: enclosing.conditional || !checks,
                 };
-                self.field(body, "then_body", &then_guard);
-                // ELSIF and ELSE run when the check failed: the same guard holds
+                self.field(body, "then_body", &then_enclosing);
+                // ELSIF and ELSE run when the check failed: the enclosing checks hold
                 // only for a plain existence check's other branch, so be strict.
-                let other = Guard {
+                let other = Enclosing {
                     conditional: true,
-                    ..guard.clone()
+                    ..enclosing.clone()
                 };
                 if let Some(elsifs) = body.get("elsif_list") {
                     for elsif in find_all(elsifs, "PLpgSQL_if_elsif") {
@@ -246,9 +249,9 @@ impl<V: Visitor> Walk<'_, V> {
                 self.field(body, "else_body", &other);
             }
             "PLpgSQL_stmt_case" => {
-                let other = Guard {
+                let other = Enclosing {
                     conditional: true,
-                    ..guard.clone()
+                    ..enclosing.clone()
                 };
                 if let Some(whens) = body.get("case_when_list") {
                     for when in find_all(whens, "PLpgSQL_case_when") {
@@ -263,9 +266,9 @@ impl<V: Visitor> Walk<'_, V> {
             | "PLpgSQL_stmt_fors"
             | "PLpgSQL_stmt_forc"
             | "PLpgSQL_stmt_foreach_a" => {
-                let inner = Guard {
+                let inner = Enclosing {
                     conditional: true,
-                    ..guard.clone()
+                    ..enclosing.clone()
                 };
                 self.field(body, "body", &inner);
             }
@@ -273,14 +276,14 @@ impl<V: Visitor> Walk<'_, V> {
                 if let Some(sql) =
                     path(body, &["sqlstmt", "PLpgSQL_expr", "query"]).and_then(Value::as_str)
                 {
-                    self.stopped = !self.visitor.sql(sql, guard);
+                    self.stopped = !self.visitor.sql(sql, enclosing);
                 }
             }
             "PLpgSQL_stmt_perform" => {
                 if let Some(sql) =
                     path(body, &["expr", "PLpgSQL_expr", "query"]).and_then(Value::as_str)
                 {
-                    self.stopped = !self.visitor.sql(sql, guard);
+                    self.stopped = !self.visitor.sql(sql, enclosing);
                 }
             }
             "PLpgSQL_stmt_dynexecute" | "PLpgSQL_stmt_dynfors" => {
@@ -288,17 +291,17 @@ impl<V: Visitor> Walk<'_, V> {
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 self.stopped = !match string_literal(query) {
-                    Some(sql) => self.visitor.sql(&sql, guard),
-                    None => self.visitor.dynamic(guard),
+                    Some(sql) => self.visitor.sql(&sql, enclosing),
+                    None => self.visitor.dynamic(enclosing),
                 };
             }
             _ => {}
         }
     }
 
-    fn field(&mut self, value: &Value, name: &str, guard: &Guard) {
+    fn field(&mut self, value: &Value, name: &str, enclosing: &Enclosing) {
         if let Some(list) = value.get(name) {
-            self.statements(list, guard);
+            self.statements(list, enclosing);
         }
     }
 }
@@ -342,16 +345,16 @@ mod tests {
     }
 
     impl Visitor for Record {
-        fn sql(&mut self, sql: &str, guard: &Guard) -> bool {
+        fn sql(&mut self, sql: &str, enclosing: &Enclosing) -> bool {
             self.seen.push((
                 sql.to_string(),
-                guard.checked,
-                guard.conditional,
-                guard.caught.clone(),
+                enclosing.checked,
+                enclosing.conditional,
+                enclosing.caught.clone(),
             ));
             true
         }
-        fn dynamic(&mut self, _guard: &Guard) -> bool {
+        fn dynamic(&mut self, _enclosing: &Enclosing) -> bool {
             self.dynamic += 1;
             true
         }

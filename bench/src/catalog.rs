@@ -5,7 +5,7 @@
 //! file folded; the parse and the fold are timed.
 
 use super::{ms, Timing};
-use pgstrata_analyzer::catalog::Folder;
+use pgstrata_analyzer::catalog::CatalogBuilder;
 use pgstrata_analyzer::discover::discover;
 use pgstrata_analyzer::parse::parse_file;
 use pgstrata_analyzer::rules::{self, StatementContext};
@@ -95,7 +95,7 @@ fn median_ratio(part: &[Duration], whole: &[Duration]) -> f64 {
 /// pipeline does on one thread; the parse's time, the fold's and the catalog's table
 /// count.
 fn parse_and_fold(files: &[SourceFile]) -> (Duration, Duration, usize) {
-    let mut folder = Folder::new();
+    let mut builder = CatalogBuilder::new();
     let (mut parsing, mut folding) = (Duration::ZERO, Duration::ZERO);
     for source in files {
         let start = Instant::now();
@@ -112,18 +112,18 @@ fn parse_and_fold(files: &[SourceFile]) -> (Duration, Duration, usize) {
             }
         });
         let start = Instant::now();
-        folder.begin_file(true);
+        builder.begin_file(true);
         let ((), parses) = parses.scope(|| {
             for node in file.statements.iter().filter_map(|s| s.node.as_ref()) {
-                black_box(folder.apply(node));
+                black_box(builder.apply(node));
             }
         });
-        folder.end_file();
+        builder.end_file();
         folding += start.elapsed();
         // Freeing the file's PL/pgSQL parses (the rules made them, the fold read them)
         // is left out of the fold's time, as freeing the file's trees is.
         drop(parses);
     }
-    let catalog = folder.into_catalog();
+    let catalog = builder.into_catalog();
     (parsing, folding, catalog.tables.len())
 }

@@ -4,7 +4,7 @@
 //!
 //! `pg_query::deparse` panics on a statement kind its C deparser does not know; an
 //! expression is therefore always wrapped in a `SELECT` (a kind it knows), and the
-//! call is guarded: the analyzer must never panic.
+//! call catches panics: the analyzer must never panic.
 
 use pg_query::protobuf::{
     a_const, AArrayExpr, AConst, AExpr, AExprKind, BoolExpr, BoolExprType, LimitOption, Node,
@@ -18,7 +18,7 @@ pub fn expression(node: &Node) -> Option<String> {
         return Some(text);
     }
     let select = select_of(node.clone());
-    let text = guarded_deparse(&select)?;
+    let text = deparse_catching_panics(&select)?;
     text.strip_prefix("SELECT ").map(str::to_string)
 }
 
@@ -189,7 +189,7 @@ fn operand(node: &Node) -> Option<String> {
                 .fields
                 .iter()
                 .map(|f| match &f.node {
-                    Some(NodeEnum::String(s)) => Some(super::names::quote_ident(&s.sval)),
+                    Some(NodeEnum::String(s)) => Some(super::identifiers::quote_ident(&s.sval)),
                     _ => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -243,7 +243,7 @@ fn constant_text(constant: &AConst) -> Option<String> {
 
 /// An identifier the deparser writes as is (`quote_identifier` leaves it alone).
 fn plain_identifier(name: &str) -> bool {
-    !super::names::needs_quotes(name)
+    !super::identifiers::needs_quotes(name)
 }
 
 /// A `SELECT <expr>` statement around an expression.
@@ -263,7 +263,7 @@ fn select_of(node: Node) -> NodeEnum {
     }))
 }
 
-fn guarded_deparse(statement: &NodeEnum) -> Option<String> {
+fn deparse_catching_panics(statement: &NodeEnum) -> Option<String> {
     std::panic::catch_unwind(|| statement.deparse(pg_query::DeparseOptions::default()))
         .ok()?
         .ok()
@@ -596,7 +596,7 @@ mod tests {
         ] {
             let node = parse_expression(text).unwrap();
             let select = select_of(node.clone());
-            let slow = guarded_deparse(&select)
+            let slow = deparse_catching_panics(&select)
                 .and_then(|t| t.strip_prefix("SELECT ").map(str::to_string));
             if let Some(fast) = simple(&node) {
                 assert_eq!(Some(fast), slow, "{text}");

@@ -5,8 +5,8 @@
 //! it. Most functions a migration creates (triggers, helpers) are never called by a
 //! later migration, so a body is read only when a statement first calls its function.
 
+use super::identifiers;
 use super::model::QualifiedName;
-use super::names;
 use crate::plpgsql;
 use pg_query::protobuf::{CreateFunctionStmt, Node};
 use pg_query::NodeEnum;
@@ -79,7 +79,7 @@ fn body_text(stmt: &CreateFunctionStmt) -> Option<String> {
     stmt.options.iter().find_map(|o| match &o.node {
         Some(NodeEnum::DefElem(d)) if d.defname == "as" => {
             match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
-                Some(NodeEnum::List(list)) => names::strings(&list.items).into_iter().next(),
+                Some(NodeEnum::List(list)) => identifiers::strings(&list.items).into_iter().next(),
                 _ => None,
             }
         }
@@ -230,7 +230,7 @@ struct SchemaChangeFinder {
 }
 
 impl plpgsql::Visitor for SchemaChangeFinder {
-    fn sql(&mut self, sql: &str, _guard: &plpgsql::Guard) -> bool {
+    fn sql(&mut self, sql: &str, _enclosing: &plpgsql::Enclosing) -> bool {
         if let Ok(tree) = crate::parse::ffi_parse(sql) {
             self.found |= tree
                 .stmts
@@ -241,7 +241,7 @@ impl plpgsql::Visitor for SchemaChangeFinder {
         !self.found
     }
 
-    fn dynamic(&mut self, _guard: &plpgsql::Guard) -> bool {
+    fn dynamic(&mut self, _enclosing: &plpgsql::Enclosing) -> bool {
         self.found = true;
         false
     }

@@ -2,29 +2,32 @@
 //! statement in order as PostgreSQL would have it, with what the server would
 //! reject given the earlier migrations.
 //!
-//! [`Folder`] holds the state of the fold: the catalog so far ([`model`], the stable
-//! JSON interface of `pgstrata schema --json`), the session's search path, and what
-//! the fold could not follow ([`Uncertain`]). [`Folder::apply`] folds one statement
-//! (one module per kind of statement under `apply/`) and returns the [`Problem`]s
-//! the server would raise; the `catalog` rule reports them.
+//! [`CatalogBuilder`] is the catalog under construction: the catalog so far
+//! ([`model`], the stable JSON interface of `pgstrata schema --json`), the session's
+//! search path, and what the fold could not follow ([`Uncertain`]).
+//! [`CatalogBuilder::apply`] folds one statement (one module per kind of statement
+//! under `apply/`) and returns the [`Problem`]s the server would raise; the
+//! `catalog` rule reports them.
 
 mod apply;
+mod builder;
+mod chosen_names;
 mod deparse;
 mod extensions;
-mod fold;
 mod function_bodies;
+mod identifiers;
 mod model;
-mod names;
-mod naming;
+mod name_index;
 mod problem;
-mod types;
+mod type_names;
 mod uncertainty;
 mod walk;
 
+pub use builder::CatalogBuilder;
 pub use deparse::normalized as normalized_expression;
-pub use fold::{Folder, RelationKind};
+pub use identifiers::quote_ident;
 pub use model::*;
-pub use names::quote_ident;
+pub use name_index::RelationKind;
 pub use problem::{closest, edit_distance, Anchor, ObjectKind, Problem, ProblemKind};
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! the fold, each with where to point, a close name when there is one, and the
 //! PL/pgSQL condition the server raises (so a `DO` block handler can catch it).
 
-use super::names::quote_ident;
+use super::identifiers::quote_ident;
 
 /// Where a problem is in its statement.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use crate::source::SourceFile;
 /// Folds `files` (each a migration's SQL) in order; the catalog and every problem's
 /// message.
 fn fold(files: &[&str]) -> (Catalog, Vec<String>) {
-    let mut folder = Folder::new();
+    let mut builder = CatalogBuilder::new();
     let mut problems = Vec::new();
     for (i, sql) in files.iter().enumerate() {
         let file = SourceFile::new(
@@ -17,15 +17,15 @@ fn fold(files: &[&str]) -> (Catalog, Vec<String>) {
         );
         let parsed = parse_file(&file);
         assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-        folder.begin_file(true);
+        builder.begin_file(true);
         for statement in &parsed.statements {
             if let Some(node) = &statement.node {
-                problems.extend(folder.apply(node).iter().map(Problem::message));
+                problems.extend(builder.apply(node).iter().map(Problem::message));
             }
         }
-        folder.end_file();
+        builder.end_file();
     }
-    (folder.into_catalog(), problems)
+    (builder.into_catalog(), problems)
 }
 
 fn table<'a>(catalog: &'a Catalog, name: &str) -> &'a Table {
@@ -263,7 +263,7 @@ fn foreign_keys_must_reference_a_key() {
 fn hints_name_the_closest_name() {
     let (_, problems) = fold(&["CREATE TABLE threads (id int, thread_id int)"]);
     assert!(problems.is_empty());
-    let mut folder = Folder::new();
+    let mut builder = CatalogBuilder::new();
     let mut hints = Vec::new();
     for sql in [
         "CREATE TABLE threads (id int, thread_id int)",
@@ -274,7 +274,7 @@ fn hints_name_the_closest_name() {
         let tree = crate::parse::ffi_parse(sql).unwrap();
         let node = tree.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap();
         hints.extend(
-            folder
+            builder
                 .apply(node)
                 .iter()
                 .map(|p| p.suggestion().map(str::to_string)),
@@ -812,17 +812,15 @@ fn every_relation_is_noted_after_every_statement() {
     );
     for dir in dirs {
         let discovery = crate::discover::discover(&dir, "m");
-        let mut folder = Folder::new();
+        let mut builder = CatalogBuilder::new();
         for migration in &discovery.migrations {
             let file = SourceFile::read(&migration.up.path, &migration.up.display).unwrap();
             let parsed = parse_file(&file);
-            folder.begin_file(true);
+            builder.begin_file(true);
             for statement in &parsed.statements {
                 if let Some(node) = &statement.node {
-                    folder.apply(node);
-                    let mut unnoted = folder.unnoted_relations();
-                    unnoted.extend(folder.unnoted_constraints());
-                    unnoted.extend(folder.unnoted_types());
+                    builder.apply(node);
+                    let unnoted = builder.unnoted_names();
                     assert!(
                         unnoted.is_empty(),
                         "{}:{}: {unnoted:?}",
@@ -831,7 +829,7 @@ fn every_relation_is_noted_after_every_statement() {
                     );
                 }
             }
-            folder.end_file();
+            builder.end_file();
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Small typed walks over expression trees: the columns an expression reads, and the
 //! name PostgreSQL gives an output column (`FigureColname`).
 
-use super::names;
+use super::identifiers;
 use pg_query::protobuf::{Node, SqlValueFunctionOp, SubLinkType};
 use pg_query::NodeEnum;
 
@@ -84,7 +84,7 @@ fn figure(node: &Node) -> Option<(String, u8)> {
                 _ => figure(indirection.arg.as_deref()?),
             }
         }
-        NodeEnum::FuncCall(call) => names::strings(&call.funcname).pop().map(|n| (n, 2)),
+        NodeEnum::FuncCall(call) => identifiers::strings(&call.funcname).pop().map(|n| (n, 2)),
         NodeEnum::AExpr(expr) => (expr.kind == pg_query::protobuf::AExprKind::AexprNullif as i32)
             .then(|| ("nullif".to_string(), 2)),
         NodeEnum::TypeCast(cast) => {
@@ -94,7 +94,7 @@ fn figure(node: &Node) -> Option<(String, u8)> {
                 _ => cast
                     .type_name
                     .as_ref()
-                    .and_then(|t| names::strings(&t.names).pop())
+                    .and_then(|t| identifiers::strings(&t.names).pop())
                     .map(|n| (n, 1))
                     .or(inner),
             }
@@ -171,7 +171,7 @@ pub fn is_null_constant(node: &Node) -> bool {
 /// Where an identifier occurs in SQL text as a whole word (outside string literals),
 /// written plainly or quoted: byte ranges.
 fn identifier_occurrences(text: &str, identifier: &str) -> Vec<std::ops::Range<usize>> {
-    let quoted = names::quote_ident(identifier);
+    let quoted = identifiers::quote_ident(identifier);
     let forms: Vec<String> = if quoted == identifier {
         vec![identifier.to_string(), format!("\"{identifier}\"")]
     } else {
@@ -221,7 +221,7 @@ pub fn rename_in(text: &str, from: &str, to: &str) -> String {
     let mut last = 0;
     for range in identifier_occurrences(text, from) {
         out.push_str(&text[last..range.start]);
-        out.push_str(&names::quote_ident(to));
+        out.push_str(&identifiers::quote_ident(to));
         last = range.end;
     }
     out.push_str(&text[last..]);

@@ -3,12 +3,12 @@
 //! created twice; a foreign key to columns that are not a key.
 //!
 //! Unlike the other statement rules it needs state across files: the pipeline folds
-//! every statement, in order, into a [`Folder`] and hands this rule what the fold
-//! found. Where the fold could not follow (dynamic SQL, an unknown extension), it is
+//! every statement, in order, into a [`CatalogBuilder`] and hands this rule what the
+//! fold found. Where the fold could not follow (dynamic SQL, an unknown extension), it is
 //! silent: no false errors.
 
 use super::{Finding, RuleMeta, StatementContext};
-use crate::catalog::{Anchor, Folder, Problem, ProblemKind};
+use crate::catalog::{Anchor, CatalogBuilder, Problem, ProblemKind};
 use pg_query::NodeEnum;
 use std::ops::Range;
 
@@ -48,11 +48,11 @@ CREATE INDEX messages_thread_idx ON messages (thread_id);"#,
 const ALLOW: &str = "`-- pgstrata:allow(catalog)` above the statement";
 
 /// Folds the statement into the catalog and reports what the server would reject.
-pub fn check(ctx: &StatementContext<'_>, folder: &mut Folder, out: &mut Vec<Finding>) {
+pub fn check(ctx: &StatementContext<'_>, builder: &mut CatalogBuilder, out: &mut Vec<Finding>) {
     let Some(node) = &ctx.statement.node else {
         return;
     };
-    for problem in folder.apply(node) {
+    for problem in builder.apply(node) {
         out.push(finding(ctx, node, &problem));
     }
 }

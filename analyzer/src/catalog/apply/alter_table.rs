@@ -2,10 +2,11 @@
 //! identity, generated expressions, constraints, inheritance, partitions), and
 //! `ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE` of composite types.
 
+use super::super::builder::{CatalogBuilder, TypeFound};
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind, TypeFound};
+use super::super::identifiers::{quote_ident, WrittenName};
 use super::super::model::{Column, QualifiedName, TableKind};
-use super::super::names::{quote_ident, WrittenName};
+use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::super::walk;
@@ -15,7 +16,7 @@ use pg_query::protobuf::{
 };
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn alter_table(&mut self, stmt: &AlterTableStmt) {
         let Some(relation) = &stmt.relation else {
             return;
@@ -103,7 +104,7 @@ impl Folder {
                 .collect();
             for child in &children {
                 for name in &copied {
-                    self.note_constraint(&child.schema, name);
+                    self.name_index.note_constraint(&child.schema, name);
                 }
             }
         }
@@ -217,7 +218,7 @@ impl Folder {
                 if let Some(NodeEnum::Constraint(constraint)) = def {
                     let not_null = constraint.contype == ConstrType::ConstrNotnull as i32;
                     if not_null {
-                        for column in super::super::names::strings(&constraint.keys) {
+                        for column in super::super::identifiers::strings(&constraint.keys) {
                             self.with_column(table, &column, |c| c.nullable = false);
                         }
                     } else {
@@ -463,7 +464,7 @@ impl Folder {
         let known: Vec<String> = self
             .table(table)
             .map(|t| {
-                super::constraints::constraint_names(t)
+                super::super::name_index::constraint_names(t)
                     .map(str::to_string)
                     .collect()
             })
@@ -644,7 +645,8 @@ impl Folder {
         let unique = parent_table.unique.clone();
         let foreign_keys = parent_table.foreign_keys.clone();
         for key in &foreign_keys {
-            self.note_constraint(&partition.schema, &key.name);
+            self.name_index
+                .note_constraint(&partition.schema, &key.name);
         }
         for index in indexes {
             let equivalent = self.table(partition).is_some_and(|t| {

@@ -2,11 +2,12 @@
 //! type, nullability, default, identity, generated expression and serial, with the
 //! sequence that serial and identity columns own.
 
+use super::super::builder::{CatalogBuilder, TypeFound};
+use super::super::chosen_names;
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind, TypeFound};
+use super::super::identifiers::quote_ident;
 use super::super::model::{Column, QualifiedName, Sequence};
-use super::super::names::quote_ident;
-use super::super::naming;
+use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::walk::is_null_constant;
 use pg_query::protobuf::{ColumnDef, ConstrType, Constraint};
@@ -21,7 +22,7 @@ pub(in crate::catalog) struct ColumnSpec<'a> {
     pub owns_sequence: bool,
 }
 
-impl Folder {
+impl CatalogBuilder {
     /// Reads a column definition; reports an unknown type.
     pub(in crate::catalog) fn column_spec<'a>(&mut self, def: &'a ColumnDef) -> ColumnSpec<'a> {
         let column_type = match def.type_name.as_ref() {
@@ -33,7 +34,7 @@ impl Folder {
                         Problem::unknown(ObjectKind::Type, name.display(), Anchor::at(location))
                             .suggest(candidates.iter().map(String::as_str));
                     self.report_about(problem, &name);
-                    super::super::types::user_type(
+                    super::super::type_names::user_type(
                         &QualifiedName::new(name.schema.as_deref().unwrap_or("public"), &name.name),
                         0,
                     )
@@ -41,7 +42,7 @@ impl Folder {
             },
             // A partition's or typed table's `col WITH OPTIONS`: the type comes from
             // the parent.
-            None => super::super::types::ColumnType {
+            None => super::super::type_names::ColumnType {
                 format: String::new(),
                 base: QualifiedName::new("", ""),
                 array_dimensions: 0,
@@ -131,7 +132,7 @@ impl Folder {
         table: &QualifiedName,
         column: &mut Column,
     ) {
-        let name = naming::choose(&table.name, Some(&column.name), "seq", |n| {
+        let name = chosen_names::choose(&table.name, Some(&column.name), "seq", |n| {
             self.relation_at(&table.schema, n).is_some()
         });
         let sequence = QualifiedName::new(&table.schema, &name);
@@ -141,7 +142,8 @@ impl Folder {
                 regclass_literal(&sequence)
             ));
         }
-        self.note_relation(&table.schema, &name, RelationKind::Sequence);
+        self.name_index
+            .note_relation(&table.schema, &name, RelationKind::Sequence);
         self.catalog.sequences.push(Sequence {
             schema: table.schema.clone(),
             name,

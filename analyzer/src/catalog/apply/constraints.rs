@@ -2,18 +2,19 @@
 //! keys, unique and exclusion constraints (with the index behind them) and foreign
 //! keys, named as PostgreSQL names them when the migration does not.
 
+use super::super::builder::CatalogBuilder;
+use super::super::chosen_names;
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind};
+use super::super::identifiers::{self, quote_ident, WrittenName};
 use super::super::model::{Check, ForeignKey, Index, Key, QualifiedName, Table};
-use super::super::names::{self, quote_ident, WrittenName};
-use super::super::naming;
+use super::super::name_index::{constraint_names, RelationKind};
 use super::super::problem::{Anchor, ObjectKind, Problem, ProblemKind};
 use super::super::uncertainty::Subject;
 use super::super::walk;
 use pg_query::protobuf::{ConstrType, Constraint};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     /// Adds a constraint to `table`; `column` is set for a column constraint.
     pub(in crate::catalog) fn add_constraint(
         &mut self,
@@ -55,7 +56,7 @@ impl Folder {
 
     /// Whether any constraint of `schema` is called `name` (`ConstraintNameExists`).
     pub(in crate::catalog) fn constraint_name_taken(&self, schema: &str, name: &str) -> bool {
-        if !self.may_be_constraint(schema, name) {
+        if !self.name_index.may_be_constraint(schema, name) {
             return false;
         }
         // Names first: schemas are mostly alike and dearer to compare.
@@ -80,7 +81,7 @@ impl Folder {
                 [only] => Some(only.as_str()),
                 _ => None,
             };
-            naming::choose(&table.name, single, "check", |n| {
+            chosen_names::choose(&table.name, single, "check", |n| {
                 self.constraint_name_taken(&table.schema, n)
             })
         } else {
@@ -90,7 +91,7 @@ impl Folder {
             name,
             expression: deparse::expression(expression).unwrap_or_default(),
         };
-        self.note_constraint(&table.schema, &check.name);
+        self.name_index.note_constraint(&table.schema, &check.name);
         if let Some(t) = self.table_mut(table) {
             t.checks.push(check);
         }
@@ -211,7 +212,7 @@ impl Folder {
         }
         let columns = match column {
             Some(column) if constraint.keys.is_empty() => vec![column.to_string()],
-            _ => names::strings(&constraint.keys),
+            _ => identifiers::strings(&constraint.keys),
         };
         if !self.require_columns(table, &columns, &anchor) {
             return;
@@ -233,7 +234,7 @@ impl Folder {
         } else if primary {
             self.choose_index_name(table, None, "pkey", true)
         } else {
-            let addition = naming::columns_addition(&columns);
+            let addition = chosen_names::columns_addition(&columns);
             self.choose_index_name(table, Some(&addition), "key", true)
         };
         let index = Index {
@@ -290,7 +291,8 @@ impl Folder {
             name: index.name.clone(),
             columns: index.columns.clone(),
         };
-        self.note_relation(&table.schema, &index_name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &index_name, RelationKind::Index);
         self.attach_key(table, key, index, primary, false);
     }
 
@@ -303,11 +305,12 @@ impl Folder {
         primary: bool,
         propagate: bool,
     ) {
-        self.note_constraint(&table.schema, &key.name);
+        self.name_index.note_constraint(&table.schema, &key.name);
         if self.table_position(table).is_none() {
             return;
         }
-        self.note_relation(&table.schema, &index.name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &index.name, RelationKind::Index);
         // The index moves into the table; partitions need a copy to name theirs after.
         let for_partitions = propagate.then(|| index.clone());
         let Some(t) = self.table_mut(table) else {
@@ -337,7 +340,7 @@ impl Folder {
         label: &str,
         is_constraint: bool,
     ) -> String {
-        naming::choose(&table.name, name2, label, |n| {
+        chosen_names::choose(&table.name, name2, label, |n| {
             self.relation_at(&table.schema, n).is_some()
                 || (is_constraint && self.constraint_name_taken(&table.schema, n))
         })
@@ -356,7 +359,7 @@ impl Folder {
             }
         }
         let name = if constraint.conname.is_empty() {
-            let addition = naming::columns_addition(&columns);
+            let addition = chosen_names::columns_addition(&columns);
             self.choose_index_name(table, Some(&addition), "excl", true)
         } else {
             constraint.conname.clone()
@@ -370,7 +373,8 @@ impl Folder {
             .where_clause
             .as_deref()
             .and_then(deparse::expression);
-        self.note_relation(&table.schema, &name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &name, RelationKind::Index);
         if let Some(t) = self.table_mut(table) {
             t.indexes.push(Index {
                 name,
@@ -391,7 +395,7 @@ impl Folder {
     ) {
         let columns = match column {
             Some(column) if constraint.fk_attrs.is_empty() => vec![column.to_string()],
-            _ => names::strings(&constraint.fk_attrs),
+            _ => identifiers::strings(&constraint.fk_attrs),
         };
         self.require_columns(table, &columns, &anchor);
         let Some(pktable) = &constraint.pktable else {
@@ -405,7 +409,7 @@ impl Folder {
             Some((name, _)) => Some(name),
             None => None,
         };
-        let written_columns = names::strings(&constraint.pk_attrs);
+        let written_columns = identifiers::strings(&constraint.pk_attrs);
         let referenced_columns = match &referenced {
             Some(name) if !self.shape_uncertain(name) => {
                 self.referenced_key(name, &written_columns, Anchor::at(pktable.location))
@@ -413,8 +417,8 @@ impl Folder {
             _ => written_columns,
         };
         let name = if constraint.conname.is_empty() {
-            let addition = naming::columns_addition(&columns);
-            naming::choose(&table.name, Some(&addition), "fkey", |n| {
+            let addition = chosen_names::columns_addition(&columns);
+            chosen_names::choose(&table.name, Some(&addition), "fkey", |n| {
                 self.constraint_name_taken(&table.schema, n)
             })
         } else {
@@ -425,7 +429,7 @@ impl Folder {
             columns,
             references: referenced.unwrap_or_else(|| {
                 QualifiedName::new(
-                    written.schema.as_deref().unwrap_or(names::PUBLIC),
+                    written.schema.as_deref().unwrap_or(identifiers::PUBLIC),
                     &written.name,
                 )
             }),
@@ -433,7 +437,7 @@ impl Folder {
             on_delete: action(&constraint.fk_del_action).to_string(),
             on_update: action(&constraint.fk_upd_action).to_string(),
         };
-        self.note_constraint(&table.schema, &key.name);
+        self.name_index.note_constraint(&table.schema, &key.name);
         if let Some(t) = self.table_mut(table) {
             t.foreign_keys.push(key);
         }
@@ -506,17 +510,6 @@ fn is_unique_key(table: &Table, columns: &[String]) -> bool {
                     .all(|c| table.columns.iter().any(|col| &col.name == c))
             })
             .any(|i| same_set(&i.columns))
-}
-
-/// Every constraint name of a table.
-pub(in crate::catalog) fn constraint_names(table: &Table) -> impl Iterator<Item = &str> {
-    table
-        .primary_key
-        .iter()
-        .map(|k| k.name.as_str())
-        .chain(table.unique.iter().map(|k| k.name.as_str()))
-        .chain(table.foreign_keys.iter().map(|k| k.name.as_str()))
-        .chain(table.checks.iter().map(|c| c.name.as_str()))
 }
 
 /// A foreign key action letter, in words.

@@ -2,14 +2,14 @@
 //! `SELECT`) and grants: the relations and columns they name must exist. A call of
 //! a function whose body changes the schema makes everything uncertain.
 
-use super::super::fold::Folder;
+use super::super::builder::CatalogBuilder;
+use super::super::identifiers::{self, WrittenName};
 use super::super::model::QualifiedName;
-use super::super::names::{self, WrittenName};
 use super::super::problem::Anchor;
 use pg_query::protobuf::{GrantStmt, GrantTargetType, Node, ObjectType, ResTarget};
 use pg_query::{NodeEnum, NodeRef};
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn data(&mut self, node: &NodeEnum) {
         match node {
             NodeEnum::InsertStmt(insert) => {
@@ -132,7 +132,7 @@ impl Folder {
         let name = call
             .funccall
             .as_ref()
-            .and_then(|c| names::strings(&c.funcname).pop())
+            .and_then(|c| identifiers::strings(&c.funcname).pop())
             .unwrap_or_default();
         let known_harmless = self
             .catalog
@@ -161,7 +161,7 @@ impl Folder {
                 }
             }
             Ok(GrantTargetType::AclTargetAllInSchema) => {
-                for schema in names::strings(&grant.objects) {
+                for schema in identifiers::strings(&grant.objects) {
                     if !self.schema_exists(&schema) {
                         self.report_unknown_schema(&schema, Anchor::Name(schema.clone()));
                     }
@@ -180,7 +180,7 @@ fn search_path_config(target: &Node) -> Option<(String, bool)> {
     let Some(NodeEnum::FuncCall(call)) = target.val.as_deref().and_then(|v| v.node.as_ref()) else {
         return None;
     };
-    if names::strings(&call.funcname).pop().as_deref() != Some("set_config") {
+    if identifiers::strings(&call.funcname).pop().as_deref() != Some("set_config") {
         return None;
     }
     let constant = |node: Option<&Node>| match node.and_then(|n| n.node.as_ref()) {

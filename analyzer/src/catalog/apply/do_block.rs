@@ -12,15 +12,15 @@
 //! except the few that can fail halfway, and what the block's earlier statements
 //! did is kept but made uncertain.
 
-use super::super::fold::Folder;
+use super::super::builder::CatalogBuilder;
+use super::super::identifiers::WrittenName;
 use super::super::model::QualifiedName;
-use super::super::names::WrittenName;
 use super::super::problem::{Anchor, Problem};
-use crate::plpgsql::{self, DoBody, Guard};
+use crate::plpgsql::{self, DoBody, Enclosing};
 use pg_query::protobuf::{DoStmt, Node, ObjectType};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn do_block(&mut self, stmt: &DoStmt) {
         let tree = match plpgsql::do_body(stmt) {
             DoBody::Plpgsql(tree) => tree,
@@ -39,7 +39,7 @@ impl Folder {
         };
         let outer = std::mem::take(&mut self.problems);
         let mut applier = Applier {
-            folder: self,
+            builder: self,
             blocks: Vec::new(),
             reported: Vec::new(),
         };
@@ -61,7 +61,7 @@ struct Block {
 }
 
 struct Applier<'f> {
-    folder: &'f mut Folder,
+    builder: &'f mut CatalogBuilder,
     blocks: Vec<Block>,
     reported: Vec<Problem>,
 }
@@ -78,10 +78,10 @@ impl Applier<'_> {
             .rposition(|b| b.catches.iter().any(|c| c == "others" || c == condition))
     }
 
-    fn apply(&mut self, node: &NodeEnum, guard: &Guard) {
-        self.folder.statement(node);
-        let problems = self.folder.take_problems();
-        if guard.conditional {
+    fn apply(&mut self, node: &NodeEnum, enclosing: &Enclosing) {
+        self.builder.statement(node);
+        let problems = self.builder.take_problems();
+        if enclosing.conditional {
             self.mark_touched(node);
         }
         let fails_halfway = can_fail_halfway(node, &problems);
@@ -91,7 +91,7 @@ impl Applier<'_> {
                 self.roll_back(depth, node, fails_halfway);
                 return;
             }
-            if guard.checked || guard.conditional {
+            if enclosing.checked || enclosing.conditional {
                 continue;
             }
             // Positions inside the block's text do not map to the file: point at
@@ -131,9 +131,9 @@ impl Applier<'_> {
                     let schema = written
                         .schema
                         .clone()
-                        .or_else(|| self.folder.creation_schema(&written))
+                        .or_else(|| self.builder.creation_schema(&written))
                         .unwrap_or_else(|| "public".to_string());
-                    self.folder.uncertainty.object(
+                    self.builder.uncertainty.object(
                         "relation",
                         &QualifiedName::new(&schema, &written.name),
                         reason.clone(),
@@ -142,17 +142,17 @@ impl Applier<'_> {
             }
             None => {
                 let schema = self
-                    .folder
+                    .builder
                     .creation_schema(&WrittenName::unqualified(""))
                     .unwrap_or_else(|| "public".to_string());
-                self.folder.uncertainty.schema(&schema, reason);
+                self.builder.uncertainty.schema(&schema, reason);
             }
         }
     }
 }
 
 impl plpgsql::Visitor for Applier<'_> {
-    fn sql(&mut self, sql: &str, guard: &Guard) -> bool {
+    fn sql(&mut self, sql: &str, enclosing: &Enclosing) -> bool {
         if self.skipping() {
             return true;
         }
@@ -163,7 +163,7 @@ impl plpgsql::Visitor for Applier<'_> {
             let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
                 continue;
             };
-            self.apply(node, guard);
+            self.apply(node, enclosing);
             if self.skipping() {
                 break;
             }
@@ -174,18 +174,18 @@ impl plpgsql::Visitor for Applier<'_> {
         true
     }
 
-    fn dynamic(&mut self, _guard: &Guard) -> bool {
+    fn dynamic(&mut self, _enclosing: &Enclosing) -> bool {
         if !self.skipping() {
-            self.folder
+            self.builder
                 .uncertainty
                 .everything("dynamic SQL (EXECUTE) in a DO block".to_string());
         }
         true
     }
 
-    fn enter_handled_block(&mut self, guard: &Guard) {
+    fn enter_handled_block(&mut self, enclosing: &Enclosing) {
         let outer = self.blocks.iter().map(|b| b.catches.len()).sum::<usize>();
-        let catches = guard.caught.iter().skip(outer).cloned().collect();
+        let catches = enclosing.caught.iter().skip(outer).cloned().collect();
         self.blocks.push(Block {
             catches,
             failed: false,
@@ -193,7 +193,7 @@ impl plpgsql::Visitor for Applier<'_> {
         });
     }
 
-    fn leave_handled_block(&mut self, _guard: &Guard) {
+    fn leave_handled_block(&mut self, _enclosing: &Enclosing) {
         let Some(block) = self.blocks.pop() else {
             return;
         };

@@ -2,15 +2,16 @@
 //! sequences and partitions, and what `CASCADE` takes along (views, foreign keys,
 //! columns of a dropped type, a schema's contents).
 
-use super::super::fold::{Folder, RelationKind};
+use super::super::builder::CatalogBuilder;
+use super::super::identifiers::{self, quote_ident, WrittenName};
 use super::super::model::QualifiedName;
-use super::super::names::{self, quote_ident, WrittenName};
+use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use pg_query::protobuf::{DropBehavior, DropStmt, Node, ObjectType};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn drop(&mut self, stmt: &DropStmt) {
         let cascade = stmt.behavior == DropBehavior::DropCascade as i32;
         let Ok(object_type) = ObjectType::try_from(stmt.remove_type) else {
@@ -134,7 +135,7 @@ impl Folder {
     /// Removes a table with its owned sequences and partitions; with `CASCADE`, the
     /// views that read it, its inheriting children and foreign keys referencing it.
     pub(super) fn remove_table(&mut self, name: &QualifiedName, cascade: bool) {
-        if name.schema == super::super::fold::PG_TEMP {
+        if name.schema == super::super::builder::PG_TEMP {
             self.temp_tables.retain(|t| t.name != name.name);
             return;
         }
@@ -294,7 +295,7 @@ impl Folder {
         let Some(NodeEnum::List(list)) = &object.node else {
             return;
         };
-        let mut parts = names::strings(&list.items);
+        let mut parts = identifiers::strings(&list.items);
         let Some(object_name) = parts.pop() else {
             return;
         };

@@ -1,18 +1,19 @@
 //! `CREATE INDEX`: on a table (its partitions too) or a materialized view, named as
 //! PostgreSQL names it when the migration does not.
 
+use super::super::builder::CatalogBuilder;
+use super::super::chosen_names;
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind};
+use super::super::identifiers::quote_ident;
 use super::super::model::{Index, QualifiedName};
-use super::super::names::quote_ident;
-use super::super::naming;
+use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::super::walk;
 use pg_query::protobuf::{IndexElem, IndexStmt, Node};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn create_index(&mut self, stmt: &IndexStmt) {
         let Some(relation) = &stmt.relation else {
             return;
@@ -54,7 +55,8 @@ impl Folder {
                 .chain(included)
                 .map(element_origin)
                 .collect();
-            let addition = naming::columns_addition(&naming::index_column_names(&origins));
+            let addition =
+                chosen_names::columns_addition(&chosen_names::index_column_names(&origins));
             self.choose_index_name(&table, Some(&addition), "idx", false)
         } else {
             stmt.idxname.clone()
@@ -81,7 +83,8 @@ impl Folder {
             },
             predicate: stmt.where_clause.as_deref().and_then(deparse::expression),
         };
-        self.note_relation(&table.schema, &index.name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &index.name, RelationKind::Index);
         if kind == RelationKind::MaterializedView {
             if let Some(view) = self.view_mut(&table) {
                 view.indexes.push(index);

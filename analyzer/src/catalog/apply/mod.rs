@@ -3,27 +3,30 @@
 
 mod alter_table;
 mod columns;
+mod comments;
 mod constraints;
 mod data;
 mod do_block;
 mod drop;
+mod functions;
 mod indexes;
-mod misc;
 mod rename;
+mod schemas;
+mod search_path;
+mod sequences;
 mod tables;
+mod triggers;
 mod types;
 mod views;
 
-use super::fold::Folder;
+use super::builder::CatalogBuilder;
+use super::identifiers::{quote_ident, WrittenName};
 use super::model::QualifiedName;
-use super::names::{quote_ident, WrittenName};
 use super::problem::{Anchor, ObjectKind, Problem};
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-pub(super) use constraints::constraint_names;
-
-impl Folder {
+impl CatalogBuilder {
     /// Folds one top-level statement; returns what the server would reject.
     pub fn apply(&mut self, node: &NodeEnum) -> Vec<Problem> {
         self.statement(node);
@@ -111,7 +114,7 @@ impl Folder {
     pub(super) fn require_relation(
         &mut self,
         relation: &pg_query::protobuf::RangeVar,
-    ) -> Option<(QualifiedName, super::fold::RelationKind)> {
+    ) -> Option<(QualifiedName, super::name_index::RelationKind)> {
         let written = WrittenName::of_range_var(relation);
         self.require_written_relation(&written, Anchor::at(relation.location))
     }
@@ -120,7 +123,7 @@ impl Folder {
         &mut self,
         written: &WrittenName,
         anchor: Anchor,
-    ) -> Option<(QualifiedName, super::fold::RelationKind)> {
+    ) -> Option<(QualifiedName, super::name_index::RelationKind)> {
         if let Some(found) = self.find_relation(written) {
             return Some(found);
         }
@@ -146,7 +149,7 @@ impl Folder {
     fn tool_table(
         &mut self,
         written: &WrittenName,
-    ) -> Option<(QualifiedName, super::fold::RelationKind)> {
+    ) -> Option<(QualifiedName, super::name_index::RelationKind)> {
         const TOOL_TABLES: &[&str] = &[
             "_sqlx_migrations",
             "__diesel_schema_migrations",
@@ -168,7 +171,7 @@ impl Folder {
             &name,
             "a migration tool's own table, created outside the migrations".to_string(),
         );
-        Some((name, super::fold::RelationKind::External))
+        Some((name, super::name_index::RelationKind::External))
     }
 
     fn require_relations(&mut self, nodes: &[pg_query::protobuf::Node]) {
@@ -184,6 +187,18 @@ impl Folder {
         let problem = Problem::unknown(ObjectKind::Schema, quote_ident(schema), anchor)
             .suggest(candidates.iter().map(String::as_str));
         self.report(problem, super::uncertainty::Subject::Schema(schema));
+    }
+
+    /// The name a relation created as `relation` takes (in its schema, or the first
+    /// of the search path), and where the name is shown; `None` when the schema does
+    /// not exist (reported).
+    pub(super) fn new_relation_name(
+        &mut self,
+        relation: &pg_query::protobuf::RangeVar,
+    ) -> Option<(QualifiedName, Anchor)> {
+        let anchor = Anchor::at(relation.location);
+        let schema = self.schema_for_new(&WrittenName::of_range_var(relation), anchor.clone())?;
+        Some((QualifiedName::new(&schema, &relation.relname), anchor))
     }
 
     /// The schema a new object named `written` goes to, reporting a missing schema at
@@ -215,4 +230,17 @@ impl Folder {
 /// the object's name (the search path named the schema).
 pub(super) fn schema_anchor(written: &WrittenName) -> Anchor {
     Anchor::Name(written.schema.as_ref().unwrap_or(&written.name).clone())
+}
+
+/// A string option (`SCHEMA x`, `LANGUAGE plpgsql`) of a statement.
+pub(super) fn option_string(options: &[pg_query::protobuf::Node], name: &str) -> Option<String> {
+    options.iter().find_map(|o| match &o.node {
+        Some(NodeEnum::DefElem(d)) if d.defname == name => {
+            match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
 }

@@ -3,17 +3,18 @@
 //! the catalog follows (foreign keys, indexes, checks, owned sequences, columns of a
 //! renamed type).
 
-use super::super::fold::{Folder, RelationKind};
+use super::super::builder::CatalogBuilder;
+use super::super::identifiers::{quote_ident, WrittenName};
 use super::super::model::{Function, QualifiedName};
-use super::super::names::{quote_ident, WrittenName};
+use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
-use super::super::types;
+use super::super::type_names;
 use super::super::uncertainty::Subject;
 use super::super::walk;
 use pg_query::protobuf::{AlterObjectSchemaStmt, Node, ObjectType, RenameStmt};
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     /// Changes every catalog function named like `object` (the `ObjectWithArgs` of a
     /// `RENAME` or `SET SCHEMA`).
     fn for_each_function(&mut self, object: Option<&Node>, mut change: impl FnMut(&mut Function)) {
@@ -35,7 +36,7 @@ impl Folder {
 
     pub(super) fn rename(&mut self, stmt: &RenameStmt) {
         if !self.rename_any(stmt) {
-            self.rebuild_relation_names();
+            self.rebuild_name_index();
         }
     }
 
@@ -104,6 +105,41 @@ impl Folder {
         self.report(problem, Subject::Object(&name.schema, &name.name));
     }
 
+    /// The type or domain a `RENAME` or `SET SCHEMA` acts on, named by the list in
+    /// `object`; reported missing unless `missing_ok` (with the types in scope to
+    /// suggest when `suggest`).
+    fn moved_type(
+        &mut self,
+        object: Option<&Node>,
+        missing_ok: bool,
+        suggest: bool,
+    ) -> Option<QualifiedName> {
+        let written = written_list(object)?;
+        let found = self.find_type(&written);
+        if found.is_none() && !missing_ok {
+            let mut problem = Problem::unknown(
+                ObjectKind::Type,
+                written.display(),
+                Anchor::Name(written.name.clone()),
+            );
+            if suggest {
+                let candidates = self.type_names_in_scope();
+                problem = problem.suggest(candidates.iter().map(String::as_str));
+            }
+            self.report_about(problem, &written);
+        }
+        found
+    }
+
+    /// A view or materialized view renamed or moved to another schema.
+    fn move_view(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        if let Some(v) = self.view_mut(old) {
+            v.schema = new.schema.clone();
+            v.name = new.name.clone();
+        }
+        self.relation_renamed(old, new);
+    }
+
     /// Renames a relation; `true` when the name indexes are still right (see
     /// `rename_any`).
     fn rename_relation(&mut self, stmt: &RenameStmt) -> bool {
@@ -118,12 +154,7 @@ impl Folder {
         }
         match kind {
             RelationKind::Table | RelationKind::Temporary => self.rename_table(&old, &new),
-            RelationKind::View | RelationKind::MaterializedView => {
-                if let Some(v) = self.view_mut(&old) {
-                    v.name = new.name.clone();
-                }
-                self.relation_renamed(&old, &new);
-            }
+            RelationKind::View | RelationKind::MaterializedView => self.move_view(&old, &new),
             // An index may be a constraint's, which is renamed with it.
             RelationKind::Index => {
                 self.rename_index(&old, &new.name);
@@ -133,7 +164,7 @@ impl Folder {
             _ => return false,
         }
         if kind != RelationKind::Temporary {
-            self.note_relation(&new.schema, &new.name, kind);
+            self.name_index.note_relation(&new.schema, &new.name, kind);
         }
         true
     }
@@ -374,11 +405,7 @@ impl Folder {
     }
 
     fn rename_domain_constraint(&mut self, stmt: &RenameStmt) {
-        let Some(NodeEnum::List(list)) = stmt.object.as_deref().and_then(|o| o.node.as_ref())
-        else {
-            return;
-        };
-        let Some(written) = WrittenName::of_list(&list.items) else {
+        let Some(written) = written_list(stmt.object.as_deref()) else {
             return;
         };
         for d in self
@@ -394,24 +421,7 @@ impl Folder {
     }
 
     fn rename_type(&mut self, stmt: &RenameStmt) {
-        let Some(NodeEnum::List(list)) = stmt.object.as_deref().and_then(|o| o.node.as_ref())
-        else {
-            return;
-        };
-        let Some(written) = WrittenName::of_list(&list.items) else {
-            return;
-        };
-        let Some(old) = self.find_type(&written) else {
-            if !stmt.missing_ok {
-                let candidates = self.type_names_in_scope();
-                let problem = Problem::unknown(
-                    ObjectKind::Type,
-                    written.display(),
-                    Anchor::Name(written.name.clone()),
-                )
-                .suggest(candidates.iter().map(String::as_str));
-                self.report_about(problem, &written);
-            }
+        let Some(old) = self.moved_type(stmt.object.as_deref(), stmt.missing_ok, true) else {
             return;
         };
         let new = QualifiedName::new(&old.schema, &stmt.newname);
@@ -475,21 +485,21 @@ impl Folder {
                     .flat_map(|t| t.attributes.iter_mut()),
             );
         for column in columns.filter(|column| column.base_type == *old) {
-            let t = types::user_type(new, column.array_dimensions);
+            let t = type_names::user_type(new, column.array_dimensions);
             column.type_name = t.format;
             column.base_type = t.base;
         }
         for view in c.views.iter_mut() {
             for column in view.columns.iter_mut() {
                 if column.base_type.as_ref() == Some(old) {
-                    let t = types::user_type(new, column.array_dimensions);
+                    let t = type_names::user_type(new, column.array_dimensions);
                     column.type_name = Some(t.format);
                     column.base_type = Some(t.base);
                 }
             }
         }
         for domain in c.domains.iter_mut().filter(|d| d.base_type == *old) {
-            let t = types::user_type(new, domain.array_dimensions);
+            let t = type_names::user_type(new, domain.array_dimensions);
             domain.type_name = t.format;
             domain.base_type = t.base;
         }
@@ -612,7 +622,7 @@ impl Folder {
     /// `ALTER ... SET SCHEMA`.
     pub(super) fn set_schema(&mut self, stmt: &AlterObjectSchemaStmt) {
         self.move_to_schema(stmt);
-        self.rebuild_relation_names();
+        self.rebuild_name_index();
     }
 
     fn move_to_schema(&mut self, stmt: &AlterObjectSchemaStmt) {
@@ -664,10 +674,7 @@ impl Folder {
                         self.relation_renamed(&old, &new);
                     }
                     RelationKind::View | RelationKind::MaterializedView => {
-                        if let Some(v) = self.view_mut(&old) {
-                            v.schema = new_schema.clone();
-                        }
-                        self.relation_renamed(&old, &new);
+                        self.move_view(&old, &new)
                     }
                     RelationKind::Sequence => {
                         for s in self.catalog.sequences.iter_mut() {
@@ -680,23 +687,8 @@ impl Folder {
                 }
             }
             ObjectType::ObjectType | ObjectType::ObjectDomain => {
-                let Some(NodeEnum::List(list)) =
-                    stmt.object.as_deref().and_then(|o| o.node.as_ref())
+                let Some(old) = self.moved_type(stmt.object.as_deref(), stmt.missing_ok, false)
                 else {
-                    return;
-                };
-                let Some(written) = WrittenName::of_list(&list.items) else {
-                    return;
-                };
-                let Some(old) = self.find_type(&written) else {
-                    if !stmt.missing_ok {
-                        let problem = Problem::unknown(
-                            ObjectKind::Type,
-                            written.display(),
-                            Anchor::Name(written.name.clone()),
-                        );
-                        self.report_about(problem, &written);
-                    }
                     return;
                 };
                 let new = QualifiedName::new(&new_schema, &old.name);
@@ -748,4 +740,12 @@ impl Folder {
             _ => {}
         }
     }
+}
+
+/// The name a `RENAME` or `SET SCHEMA` of a type or domain gives as a list of strings.
+fn written_list(object: Option<&Node>) -> Option<WrittenName> {
+    let Some(NodeEnum::List(list)) = object.and_then(|o| o.node.as_ref()) else {
+        return None;
+    };
+    WrittenName::of_list(&list.items)
 }

@@ -2,10 +2,11 @@
 //! `PARTITION OF`, `OF type`, partitioned and unlogged tables; `CREATE TABLE ... AS`
 //! and `SELECT ... INTO`.
 
-use super::super::fold::{Folder, RelationKind, PG_TEMP};
+use super::super::builder::{CatalogBuilder, PG_TEMP};
+use super::super::chosen_names;
+use super::super::identifiers::quote_ident;
 use super::super::model::{Check, Column, Index, QualifiedName, Table, TableKind};
-use super::super::names::{quote_ident, WrittenName};
-use super::super::naming;
+use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::columns::ColumnSpec;
@@ -30,7 +31,7 @@ struct LikeExtras {
     indexes: Vec<(Index, Option<bool>)>,
 }
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn create_table(&mut self, stmt: &CreateStmt, foreign: bool) {
         let Some(relation) = &stmt.relation else {
             return;
@@ -159,7 +160,7 @@ impl Folder {
             }
         }
         for check in &inherited_checks {
-            self.note_constraint(&name.schema, &check.name);
+            self.name_index.note_constraint(&name.schema, &check.name);
         }
         table.checks = inherited_checks;
 
@@ -173,7 +174,8 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
-            self.note_relation(&name.schema, &name.name, RelationKind::Table);
+            self.name_index
+                .note_relation(&name.schema, &name.name, RelationKind::Table);
             self.catalog.tables.push(table);
         }
         self.add_pending_constraints(&name, &pending);
@@ -194,13 +196,12 @@ impl Folder {
         relation: &RangeVar,
         if_not_exists: bool,
     ) -> Option<QualifiedName> {
-        let anchor = Anchor::at(relation.location);
-        let schema = if relation.relpersistence == "t" {
-            PG_TEMP.to_string()
+        let (name, anchor) = if relation.relpersistence == "t" {
+            let name = QualifiedName::new(PG_TEMP, &relation.relname);
+            (name, Anchor::at(relation.location))
         } else {
-            self.schema_for_new(&WrittenName::of_range_var(relation), anchor.clone())?
+            self.new_relation_name(relation)?
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
         self.claim_relation_name(&name, if_not_exists, anchor)
             .then_some(name)
     }
@@ -272,8 +273,8 @@ impl Folder {
         columns: &mut Vec<Column>,
     ) {
         let found = match self.resolve_type(of_type, false) {
-            super::super::fold::TypeFound::Found(t) => t.base,
-            super::super::fold::TypeFound::Uncertain(_) => {
+            super::super::builder::TypeFound::Found(t) => t.base,
+            super::super::builder::TypeFound::Uncertain(_) => {
                 self.uncertainty.object(
                     "table",
                     table,
@@ -281,7 +282,7 @@ impl Folder {
                 );
                 return;
             }
-            super::super::fold::TypeFound::Unknown { name, location } => {
+            super::super::builder::TypeFound::Unknown { name, location } => {
                 let problem =
                     Problem::unknown(ObjectKind::Type, name.display(), Anchor::at(location));
                 self.report_about(problem, &name);
@@ -385,7 +386,7 @@ impl Folder {
     /// Copies a `LIKE` source's checks (same names) and indexes (new names).
     fn apply_like_extras(&mut self, table: &QualifiedName, extras: LikeExtras) {
         for check in &extras.checks {
-            self.note_constraint(&table.schema, &check.name);
+            self.name_index.note_constraint(&table.schema, &check.name);
         }
         let _ = &extras.source;
         if let Some(t) = self.table_mut(table) {
@@ -404,22 +405,23 @@ impl Folder {
         index: &Index,
         constraint: Option<bool>,
     ) {
-        let column_names = naming::index_column_names(
+        let column_names = chosen_names::index_column_names(
             &index
                 .columns
                 .iter()
                 .map(|c| super::indexes::column_name_of_text(c))
                 .collect::<Vec<_>>(),
         );
-        let addition = naming::columns_addition(&column_names);
+        let addition = chosen_names::columns_addition(&column_names);
         let name = match constraint {
             Some(true) => self.choose_index_name(table, None, "pkey", true),
             Some(false) => self.choose_index_name(table, Some(&addition), "key", true),
             None => self.choose_index_name(table, Some(&addition), "idx", false),
         };
-        self.note_relation(&table.schema, &name, RelationKind::Index);
+        self.name_index
+            .note_relation(&table.schema, &name, RelationKind::Index);
         if constraint.is_some() {
-            self.note_constraint(&table.schema, &name);
+            self.name_index.note_constraint(&table.schema, &name);
         }
         let Some(t) = self.table_mut(table) else {
             return;
@@ -483,7 +485,8 @@ impl Folder {
             self.clone_index(partition, &index, constraint);
         }
         for key in &foreign_keys {
-            self.note_constraint(&partition.schema, &key.name);
+            self.name_index
+                .note_constraint(&partition.schema, &key.name);
         }
         if let Some(t) = self.table_mut(partition) {
             for key in foreign_keys {
@@ -529,7 +532,7 @@ impl Folder {
         };
         let temporary = relation.relpersistence == "t";
         let derived = query.and_then(|q| self.query_columns(q));
-        let aliases = super::super::names::strings(&into.col_names);
+        let aliases = super::super::identifiers::strings(&into.col_names);
         let columns: Vec<Column> = match derived {
             Some(derived) => derived
                 .into_iter()
@@ -569,7 +572,8 @@ impl Folder {
         if temporary {
             self.temp_tables.push(table);
         } else {
-            self.note_relation(&name.schema, &name.name, RelationKind::Table);
+            self.name_index
+                .note_relation(&name.schema, &name.name, RelationKind::Table);
             self.catalog.tables.push(table);
         }
     }
@@ -613,7 +617,7 @@ fn merge_column(columns: &mut Vec<Column>, column: Column) {
 
 /// The columns of a key constraint, for spotting repeats.
 fn key_columns(constraint: &Constraint, column: Option<&str>) -> Vec<String> {
-    let mut columns = super::super::names::strings(&constraint.keys);
+    let mut columns = super::super::identifiers::strings(&constraint.keys);
     if columns.is_empty() {
         columns.extend(column.map(str::to_string));
     }

@@ -2,11 +2,12 @@
 //! their `ALTER`s: enum labels in PostgreSQL's order after `ADD VALUE ... BEFORE |
 //! AFTER`, renamed labels, domain defaults, `NOT NULL` and checks.
 
+use super::super::builder::{CatalogBuilder, TypeFound};
+use super::super::chosen_names;
 use super::super::deparse;
-use super::super::fold::{Folder, RelationKind, TypeFound};
-use super::super::model::{Check, CompositeType, Domain, Enum, QualifiedName};
-use super::super::names::{self, quote_ident, WrittenName};
-use super::super::naming;
+use super::super::identifiers::{self, quote_ident, WrittenName};
+use super::super::model::{Catalog, Check, CompositeType, Domain, Enum, QualifiedName};
+use super::super::name_index::RelationKind;
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use super::super::walk;
@@ -17,7 +18,7 @@ use pg_query::protobuf::{
 };
 use pg_query::NodeEnum;
 
-impl Folder {
+impl CatalogBuilder {
     /// The place of a new type, reporting a missing schema or a taken name; `None`
     /// when the statement must not create it.
     fn claim_type_name(&mut self, list: &[Node], if_not_exists: bool) -> Option<QualifiedName> {
@@ -40,28 +41,33 @@ impl Folder {
         let Some(name) = self.claim_type_name(&stmt.type_name, false) else {
             return;
         };
-        self.note_type(&name.schema, &name.name);
+        self.name_index.note_type(&name.schema, &name.name);
         self.catalog.enums.push(Enum {
             schema: name.schema,
             name: name.name,
-            labels: names::strings(&stmt.vals),
+            labels: identifiers::strings(&stmt.vals),
             comment: None,
         });
     }
 
-    pub(super) fn alter_enum(&mut self, stmt: &AlterEnumStmt) {
-        let Some(written) = WrittenName::of_list(&stmt.type_name) else {
-            return;
-        };
+    /// The enum or domain an `ALTER` names, among those `list` gives (as `(schema,
+    /// name)`); when it is not there, reported unknown with their names to suggest.
+    fn require_altered_type(
+        &mut self,
+        type_name: &[Node],
+        list: fn(&Catalog) -> Vec<(&str, &str)>,
+    ) -> Option<QualifiedName> {
+        let written = WrittenName::of_list(type_name)?;
         let found = self.find_type(&written).filter(|q| {
-            self.catalog
-                .enums
-                .iter()
-                .any(|e| e.name == q.name && e.schema == q.schema)
+            list(&self.catalog)
+                .into_iter()
+                .any(|(schema, name)| name == q.name && schema == q.schema)
         });
-        let Some(name) = found else {
-            let candidates: Vec<String> =
-                self.catalog.enums.iter().map(|e| e.name.clone()).collect();
+        if found.is_none() {
+            let candidates: Vec<String> = list(&self.catalog)
+                .into_iter()
+                .map(|(_, name)| name.to_string())
+                .collect();
             let problem = Problem::unknown(
                 ObjectKind::Type,
                 written.display(),
@@ -69,6 +75,24 @@ impl Folder {
             )
             .suggest(candidates.iter().map(String::as_str));
             self.report_about(problem, &written);
+        }
+        found
+    }
+
+    /// Reports that the enum `name`, whose labels are `labels`, has no `label`.
+    fn report_unknown_label(&mut self, name: &QualifiedName, label: &str, labels: &[String]) {
+        let problem = Problem::unknown(
+            ObjectKind::EnumLabel,
+            format!("'{label}'"),
+            Anchor::Name(label.to_string()),
+        )
+        .context(format!("of type `{}`", quote_ident(&name.name)))
+        .suggest(labels.iter().map(String::as_str));
+        self.report(problem, Subject::Object(&name.schema, &name.name));
+    }
+
+    pub(super) fn alter_enum(&mut self, stmt: &AlterEnumStmt) {
+        let Some(name) = self.require_altered_type(&stmt.type_name, enums) else {
             return;
         };
         let Some(labels) = self
@@ -79,10 +103,6 @@ impl Folder {
             .map(|e| e.labels.clone())
         else {
             return;
-        };
-        let subject_problem = |kind: ObjectKind, label: &str, context: String| {
-            Problem::unknown(kind, format!("'{label}'"), Anchor::Name(label.to_string()))
-                .context(context)
         };
         let mut labels = labels;
         if !stmt.old_val.is_empty() {
@@ -100,13 +120,7 @@ impl Folder {
             match labels.iter_mut().find(|l| **l == stmt.old_val) {
                 Some(label) => *label = stmt.new_val.clone(),
                 None => {
-                    let problem = subject_problem(
-                        ObjectKind::EnumLabel,
-                        &stmt.old_val,
-                        format!("of type `{}`", quote_ident(&name.name)),
-                    )
-                    .suggest(labels.iter().map(String::as_str));
-                    self.report(problem, Subject::Object(&name.schema, &name.name));
+                    self.report_unknown_label(&name, &stmt.old_val, &labels);
                     return;
                 }
             }
@@ -134,13 +148,7 @@ impl Folder {
             match position {
                 Some(position) => labels.insert(position, stmt.new_val.clone()),
                 None => {
-                    let problem = subject_problem(
-                        ObjectKind::EnumLabel,
-                        &stmt.new_val_neighbor,
-                        format!("of type `{}`", quote_ident(&name.name)),
-                    )
-                    .suggest(labels.iter().map(String::as_str));
-                    self.report(problem, Subject::Object(&name.schema, &name.name));
+                    self.report_unknown_label(&name, &stmt.new_val_neighbor, &labels);
                     return;
                 }
             }
@@ -159,15 +167,14 @@ impl Folder {
         let Some(relation) = &stmt.typevar else {
             return;
         };
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let Some(schema) = self.schema_for_new(&written, anchor.clone()) else {
+        let Some((name, anchor)) = self.new_relation_name(relation) else {
             return;
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
-        if self.type_at(&schema, &name.name) || self.relation_at(&schema, &name.name).is_some() {
+        if self.type_at(&name.schema, &name.name)
+            || self.relation_at(&name.schema, &name.name).is_some()
+        {
             let problem = Problem::duplicate(ObjectKind::Type, quote_ident(&name.name), anchor);
-            self.report(problem, Subject::Object(&schema, &name.name));
+            self.report(problem, Subject::Object(&name.schema, &name.name));
             return;
         }
         let mut attributes = Vec::new();
@@ -178,10 +185,11 @@ impl Folder {
                 attributes.push(column);
             }
         }
-        self.note_relation(&schema, &relation.relname, RelationKind::CompositeType);
+        self.name_index
+            .note_relation(&name.schema, &name.name, RelationKind::CompositeType);
         self.catalog.composite_types.push(CompositeType {
-            schema,
-            name: relation.relname.clone(),
+            schema: name.schema,
+            name: name.name,
             attributes,
         });
     }
@@ -208,7 +216,7 @@ impl Folder {
             }
             return;
         }
-        self.note_type(&name.schema, &name.name);
+        self.name_index.note_type(&name.schema, &name.name);
         self.other_types.push(name);
         if !range {
             return;
@@ -216,7 +224,8 @@ impl Folder {
         // A range type brings its multirange type.
         let multirange = QualifiedName::new(&schema, &format!("{}_multirange", written.name));
         if !self.type_at(&multirange.schema, &multirange.name) {
-            self.note_type(&multirange.schema, &multirange.name);
+            self.name_index
+                .note_type(&multirange.schema, &multirange.name);
             self.other_types.push(multirange);
         }
     }
@@ -242,7 +251,7 @@ impl Folder {
                 return;
             }
         };
-        self.note_type(&name.schema, &name.name);
+        self.name_index.note_type(&name.schema, &name.name);
         self.catalog.domains.push(Domain {
             schema: name.schema.clone(),
             name: name.name.clone(),
@@ -264,7 +273,7 @@ impl Folder {
         let kind = ConstrType::try_from(constraint.contype).unwrap_or(ConstrType::Undefined);
         let check_name = (kind == ConstrType::ConstrCheck).then(|| {
             if constraint.conname.is_empty() {
-                naming::choose(&domain.name, None, "check", |n| {
+                chosen_names::choose(&domain.name, None, "check", |n| {
                     self.constraint_name_taken(&domain.schema, n)
                 })
             } else {
@@ -272,7 +281,7 @@ impl Folder {
             }
         });
         if let Some(name) = &check_name {
-            self.note_constraint(&domain.schema, name);
+            self.name_index.note_constraint(&domain.schema, name);
         }
         let Some(d) = self
             .catalog
@@ -305,29 +314,7 @@ impl Folder {
     }
 
     pub(super) fn alter_domain(&mut self, stmt: &AlterDomainStmt) {
-        let Some(written) = WrittenName::of_list(&stmt.type_name) else {
-            return;
-        };
-        let found = self.find_type(&written).filter(|q| {
-            self.catalog
-                .domains
-                .iter()
-                .any(|d| d.name == q.name && d.schema == q.schema)
-        });
-        let Some(domain) = found else {
-            let candidates: Vec<String> = self
-                .catalog
-                .domains
-                .iter()
-                .map(|d| d.name.clone())
-                .collect();
-            let problem = Problem::unknown(
-                ObjectKind::Type,
-                written.display(),
-                Anchor::Name(written.name.clone()),
-            )
-            .suggest(candidates.iter().map(String::as_str));
-            self.report_about(problem, &written);
+        let Some(domain) = self.require_altered_type(&stmt.type_name, domains) else {
             return;
         };
         match stmt.subtype.as_str() {
@@ -393,4 +380,22 @@ impl Folder {
             .iter_mut()
             .find(|d| d.name == name.name && d.schema == name.schema)
     }
+}
+
+/// The catalog's enums, as `(schema, name)`.
+fn enums(catalog: &Catalog) -> Vec<(&str, &str)> {
+    catalog
+        .enums
+        .iter()
+        .map(|e| (e.schema.as_str(), e.name.as_str()))
+        .collect()
+}
+
+/// The catalog's domains, as `(schema, name)`.
+fn domains(catalog: &Catalog) -> Vec<(&str, &str)> {
+    catalog
+        .domains
+        .iter()
+        .map(|d| (d.schema.as_str(), d.name.as_str()))
+        .collect()
 }

@@ -2,11 +2,11 @@
 //! gives them (`FigureColname`, `*` expanded, aliases), and types where they can be
 //! derived (columns of the relations read, casts, constants, common functions).
 
-use super::super::fold::{Folder, RelationKind, TypeFound};
+use super::super::builder::{CatalogBuilder, TypeFound};
+use super::super::identifiers::{self, WrittenName};
 use super::super::model::{Column, QualifiedName, View, ViewColumn};
-use super::super::names::{self, WrittenName};
-use super::super::problem::Anchor;
-use super::super::types::{self, ColumnType};
+use super::super::name_index::RelationKind;
+use super::super::type_names::{self, ColumnType};
 use super::super::walk;
 use pg_query::protobuf::{
     a_const, AExprKind, IntoClause, Node, SelectStmt, SetOperation, SubLinkType, ViewStmt,
@@ -35,18 +35,15 @@ struct Cte {
     columns: Option<SharedColumns>,
 }
 
-impl Folder {
+impl CatalogBuilder {
     pub(super) fn create_view(&mut self, stmt: &ViewStmt) {
         let Some(relation) = &stmt.view else { return };
         if relation.relpersistence == "t" {
             return;
         }
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let Some(schema) = self.schema_for_new(&written, anchor.clone()) else {
+        let Some((name, anchor)) = self.new_relation_name(relation) else {
             return;
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
         let query = stmt.query.as_deref().and_then(|q| q.node.as_ref());
         let replacing = stmt.replace && self.view(&name).is_some_and(|v| !v.materialized);
         if !replacing && !self.claim_relation_name(&name, false, anchor) {
@@ -55,7 +52,7 @@ impl Folder {
         if let Some(query) = query {
             self.require_query_relations(query);
         }
-        let aliases = names::strings(&stmt.aliases);
+        let aliases = identifiers::strings(&stmt.aliases);
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
@@ -71,10 +68,11 @@ impl Folder {
             }
             return;
         }
-        self.note_relation(&schema, &relation.relname, RelationKind::View);
+        self.name_index
+            .note_relation(&name.schema, &name.name, RelationKind::View);
         self.catalog.views.push(View {
-            schema,
-            name: relation.relname.clone(),
+            schema: name.schema,
+            name: name.name,
             materialized: false,
             columns,
             indexes: Vec::new(),
@@ -89,26 +87,24 @@ impl Folder {
         if_not_exists: bool,
     ) {
         let Some(relation) = &into.rel else { return };
-        let anchor = Anchor::at(relation.location);
-        let written = WrittenName::of_range_var(relation);
-        let Some(schema) = self.schema_for_new(&written, anchor.clone()) else {
+        let Some((name, anchor)) = self.new_relation_name(relation) else {
             return;
         };
-        let name = QualifiedName::new(&schema, &relation.relname);
         if !self.claim_relation_name(&name, if_not_exists, anchor) {
             return;
         }
         if let Some(query) = query {
             self.require_query_relations(query);
         }
-        let aliases = names::strings(&into.col_names);
+        let aliases = identifiers::strings(&into.col_names);
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
-        self.note_relation(&schema, &relation.relname, RelationKind::MaterializedView);
+        self.name_index
+            .note_relation(&name.schema, &name.name, RelationKind::MaterializedView);
         self.catalog.views.push(View {
-            schema,
-            name: relation.relname.clone(),
+            schema: name.schema,
+            name: name.name,
             materialized: true,
             columns,
             indexes: Vec::new(),
@@ -258,7 +254,7 @@ impl Folder {
                     Some(NodeEnum::AStar(_))
                 );
                 if is_star {
-                    let qualifier = names::strings(&reference.fields).pop();
+                    let qualifier = identifiers::strings(&reference.fields).pop();
                     match qualifier {
                         None => {
                             for item in &star_order {
@@ -337,7 +333,7 @@ impl Folder {
             NodeEnum::JoinExpr(join) => {
                 let left = self.scope_item(join.larg.as_deref()?, ctes, scope);
                 let right = self.scope_item(join.rarg.as_deref()?, ctes, scope);
-                let using = names::strings(&join.using_clause);
+                let using = identifiers::strings(&join.using_clause);
                 let (left, right) = (left?, right?);
                 let using: Vec<String> = if join.is_natural {
                     left.iter()
@@ -366,7 +362,7 @@ impl Folder {
                 let alias = function.alias.as_ref();
                 let columns = alias.filter(|a| !a.colnames.is_empty()).map(|a| {
                     Rc::new(
-                        names::strings(&a.colnames)
+                        identifiers::strings(&a.colnames)
                             .into_iter()
                             .map(|n| (n, None))
                             .collect(),
@@ -386,7 +382,7 @@ impl Folder {
     fn expression_type(&self, node: &Node, scope: &[ScopeItem]) -> Option<ColumnType> {
         match node.node.as_ref()? {
             NodeEnum::ColumnRef(reference) => {
-                let fields = names::strings(&reference.fields);
+                let fields = identifiers::strings(&reference.fields);
                 match fields.as_slice() {
                     [column] => scope
                         .iter()
@@ -414,14 +410,14 @@ impl Folder {
                     Some(a_const::Val::Sval(_)) | None => "text",
                     Some(a_const::Val::Bsval(_)) => "bit",
                 };
-                types::builtin(name)
+                type_names::builtin(name)
             }
             NodeEnum::BoolExpr(_) | NodeEnum::NullTest(_) | NodeEnum::BooleanTest(_) => {
-                types::builtin("bool")
+                type_names::builtin("bool")
             }
             NodeEnum::SubLink(link) => match SubLinkType::try_from(link.sub_link_type).ok()? {
                 SubLinkType::ExistsSublink | SubLinkType::AnySublink | SubLinkType::AllSublink => {
-                    types::builtin("bool")
+                    type_names::builtin("bool")
                 }
                 SubLinkType::ExprSublink | SubLinkType::ArraySublink => {
                     let Some(NodeEnum::SelectStmt(select)) =
@@ -432,7 +428,7 @@ impl Folder {
                     let (_, t) = self.select_columns(select, &[])?.into_iter().next()?;
                     let t = t?;
                     if link.sub_link_type == SubLinkType::ArraySublink as i32 {
-                        Some(types::array_of(&t))
+                        Some(type_names::array_of(&t))
                     } else {
                         Some(t)
                     }
@@ -455,20 +451,20 @@ impl Folder {
                 .elements
                 .iter()
                 .find_map(|e| self.expression_type(e, scope))
-                .map(|t| types::array_of(&t)),
+                .map(|t| type_names::array_of(&t)),
             NodeEnum::SqlvalueFunction(f) => {
                 use pg_query::protobuf::SqlValueFunctionOp as Op;
                 match Op::try_from(f.op).ok()? {
-                    Op::SvfopCurrentDate => types::builtin("date"),
-                    Op::SvfopCurrentTime | Op::SvfopCurrentTimeN => types::builtin("timetz"),
+                    Op::SvfopCurrentDate => type_names::builtin("date"),
+                    Op::SvfopCurrentTime | Op::SvfopCurrentTimeN => type_names::builtin("timetz"),
                     Op::SvfopCurrentTimestamp | Op::SvfopCurrentTimestampN => {
-                        types::builtin("timestamptz")
+                        type_names::builtin("timestamptz")
                     }
-                    Op::SvfopLocaltime | Op::SvfopLocaltimeN => types::builtin("time"),
+                    Op::SvfopLocaltime | Op::SvfopLocaltimeN => type_names::builtin("time"),
                     Op::SvfopLocaltimestamp | Op::SvfopLocaltimestampN => {
-                        types::builtin("timestamp")
+                        type_names::builtin("timestamp")
                     }
-                    _ => types::builtin("name"),
+                    _ => type_names::builtin("name"),
                 }
             }
             NodeEnum::AExpr(expr) => self.operator_type(expr, scope),
@@ -496,15 +492,15 @@ impl Folder {
         match kind {
             AExprKind::AexprOp => {}
             AExprKind::AexprNullif => return left(),
-            _ => return types::builtin("bool"),
+            _ => return type_names::builtin("bool"),
         }
-        let operator = names::strings(&expr.name).pop()?;
+        let operator = identifiers::strings(&expr.name).pop()?;
         match operator.as_str() {
             "=" | "<>" | "<" | ">" | "<=" | ">=" | "~~" | "!~~" | "~~*" | "!~~*" | "~" | "~*"
             | "!~" | "!~*" | "@>" | "<@" | "&&" | "?" | "?|" | "?&" | "@@" => {
-                types::builtin("bool")
+                type_names::builtin("bool")
             }
-            "->>" | "#>>" => types::builtin("text"),
+            "->>" | "#>>" => type_names::builtin("text"),
             "->" | "#>" | "#-" => left(),
             "||" => {
                 let left = left();
@@ -514,7 +510,7 @@ impl Folder {
                 {
                     left
                 } else {
-                    types::builtin("text")
+                    type_names::builtin("text")
                 }
             }
             "+" | "-" | "*" | "/" | "%" => arithmetic_type(&operator, left()?, right()?),
@@ -536,13 +532,13 @@ impl Folder {
         call: &pg_query::protobuf::FuncCall,
         scope: &[ScopeItem],
     ) -> Option<ColumnType> {
-        let name = names::strings(&call.funcname).pop()?;
+        let name = identifiers::strings(&call.funcname).pop()?;
         let first = || {
             call.args
                 .first()
                 .and_then(|a| self.expression_type(a, scope))
         };
-        let builtin = |name: &str| types::builtin(name);
+        let builtin = |name: &str| type_names::builtin(name);
         match name.as_str() {
             "count" | "row_number" | "rank" | "dense_rank" => builtin("int8"),
             "sum" => {
@@ -563,7 +559,7 @@ impl Folder {
             }
             "array_agg" => first()
                 .filter(|t| t.array_dimensions == 0)
-                .map(|t| types::array_of(&t)),
+                .map(|t| type_names::array_of(&t)),
             "now"
             | "statement_timestamp"
             | "clock_timestamp"
@@ -597,11 +593,11 @@ impl Folder {
 
 /// The type without modifiers (`numeric(10,2)` → `numeric`).
 fn without_modifiers(t: ColumnType) -> ColumnType {
-    if t.base.schema != names::PG_CATALOG {
+    if t.base.schema != identifiers::PG_CATALOG {
         return t;
     }
-    match types::builtin(&t.base.name) {
-        Some(plain) if t.array_dimensions > 0 => types::array_of(&plain),
+    match type_names::builtin(&t.base.name) {
+        Some(plain) if t.array_dimensions > 0 => type_names::array_of(&plain),
         Some(plain) => plain,
         None => t,
     }
@@ -618,7 +614,7 @@ fn arithmetic_type(operator: &str, left: ColumnType, right: ColumnType) -> Optio
     };
     if let (Some(l), Some(r)) = (rank(&left), rank(&right)) {
         let name = NUMBERS.get(l.max(r)).copied()?;
-        return types::builtin(name);
+        return type_names::builtin(name);
     }
     let (l, r) = (left.base.name.as_str(), right.base.name.as_str());
     let name = match (l, operator, r) {
@@ -632,7 +628,7 @@ fn arithmetic_type(operator: &str, left: ColumnType, right: ColumnType) -> Optio
         ("interval", "*" | "/", _) | (_, "*", "interval") => "interval",
         _ => return None,
     };
-    types::builtin(name)
+    type_names::builtin(name)
 }
 
 /// Renames the first columns after an alias's column list (copying columns shared
@@ -643,7 +639,7 @@ fn rename_columns(columns: &mut Option<SharedColumns>, aliases: &[Node]) {
     }
     if let Some(columns) = columns {
         let columns = Rc::make_mut(columns);
-        for (column, alias) in columns.iter_mut().zip(names::strings(aliases)) {
+        for (column, alias) in columns.iter_mut().zip(identifiers::strings(aliases)) {
             column.0 = alias;
         }
     }

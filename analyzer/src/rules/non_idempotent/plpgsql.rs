@@ -3,8 +3,8 @@
 //! that checks the catalogs or `EXISTS (...)`, or inside a block whose exception
 //! handler catches the error a second run raises (`duplicate_object`, `OTHERS`, ...).
 
-use super::{guards::Dropped, verdict, Problem};
-use crate::plpgsql::{self, DoBody, Guard};
+use super::{dropped::Dropped, verdict, Problem};
+use crate::plpgsql::{self, DoBody, Enclosing};
 use pg_query::protobuf::DoStmt;
 
 /// The first unguarded problem of a `DO` block's statements.
@@ -41,12 +41,14 @@ struct Judge {
     problem: Option<Problem>,
 }
 
-fn handles(guard: &Guard, problem: &Problem) -> bool {
-    guard.checked || guard.catches("others") || problem.conditions.iter().any(|c| guard.catches(c))
+fn handles(enclosing: &Enclosing, problem: &Problem) -> bool {
+    enclosing.checked
+        || enclosing.catches("others")
+        || problem.conditions.iter().any(|c| enclosing.catches(c))
 }
 
 impl plpgsql::Visitor for Judge {
-    fn sql(&mut self, sql: &str, guard: &Guard) -> bool {
+    fn sql(&mut self, sql: &str, enclosing: &Enclosing) -> bool {
         let Some(tree) = plpgsql::parse_sql(sql) else {
             return true;
         };
@@ -55,7 +57,7 @@ impl plpgsql::Visitor for Judge {
                 continue;
             };
             if let Some(problem) = verdict(node, sql, &self.dropped) {
-                if !handles(guard, &problem) {
+                if !handles(enclosing, &problem) {
                     self.problem = Some(problem);
                     return false;
                 }
@@ -65,8 +67,8 @@ impl plpgsql::Visitor for Judge {
         true
     }
 
-    fn dynamic(&mut self, guard: &Guard) -> bool {
-        if guard.checked || guard.catches("others") {
+    fn dynamic(&mut self, enclosing: &Enclosing) -> bool {
+        if enclosing.checked || enclosing.catches("others") {
             return true;
         }
         self.problem = Some(Problem::unverifiable(

@@ -4,7 +4,7 @@
 //! `ChooseRelationName`, `ChooseConstraintName` and `ChooseIndexName` in
 //! PostgreSQL's `indexcmds.c` and `pg_constraint.c`).
 
-use super::names::{clip, MAX_IDENTIFIER_BYTES};
+use super::identifiers::{clip, MAX_IDENTIFIER_BYTES};
 
 /// `makeObjectName(name1, name2, label)`: `name1_name2_label`, truncating the longer
 /// of the two names first so the whole fits in 63 bytes.

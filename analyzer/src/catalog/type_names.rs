@@ -3,8 +3,8 @@
 //! (PostgreSQL's `format_type(oid, typmod)`) turns them into `integer`,
 //! `character varying(255)`, `timestamp with time zone`, `numeric(10,2)`, `text[]`.
 
+use super::identifiers::PG_CATALOG;
 use super::model::QualifiedName;
-use super::names::PG_CATALOG;
 use pg_query::protobuf::TypeName;
 use pg_query::NodeEnum;
 

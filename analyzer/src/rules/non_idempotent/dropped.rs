@@ -36,6 +36,12 @@ impl Dropped {
         self.0.contains(key)
     }
 
+    /// Whether the object of `kind` called `name` (on `table`, for objects that live
+    /// on one) was dropped.
+    pub fn has(&self, kind: &'static str, name: &str, table: Option<&str>) -> bool {
+        self.contains(&ObjectKey::new(kind, name, table))
+    }
+
     /// Records what `node` drops with `IF EXISTS`.
     pub fn record(&mut self, node: &NodeEnum) {
         match node {

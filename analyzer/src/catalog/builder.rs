@@ -1,12 +1,14 @@
-//! The fold's state: the catalog so far, the session's search path, what is
-//! uncertain, and the lookups every statement needs (relations, types, schemas).
+//! The catalog under construction: the catalog so far, the session's search path,
+//! what is uncertain, and the lookups every statement needs (relations, types,
+//! schemas).
 
 use super::extensions::{self, KnownExtension};
 use super::function_bodies::FunctionBodies;
+use super::identifiers::{SearchPath, WrittenName, INFORMATION_SCHEMA, PG_CATALOG, PUBLIC};
 use super::model::*;
-use super::names::{SearchPath, WrittenName, INFORMATION_SCHEMA, PG_CATALOG, PUBLIC};
+use super::name_index::{locate, NameIndex, RelationEntry, RelationKind};
 use super::problem::Problem;
-use super::types::{self, ColumnType, WrittenType};
+use super::type_names::{self, ColumnType, WrittenType};
 use super::uncertainty::{Subject, Uncertainty};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -14,9 +16,9 @@ use std::collections::HashMap;
 /// The schema of temporary objects.
 pub const PG_TEMP: &str = "pg_temp";
 
-/// Folds statements, in order, into a [`Catalog`].
+/// The catalog under construction: folds statements, in order, into a [`Catalog`].
 #[derive(Debug, Clone)]
-pub struct Folder {
+pub struct CatalogBuilder {
     pub(super) catalog: Catalog,
     pub(super) search_path: SearchPath,
     pub(super) uncertainty: Uncertainty,
@@ -34,80 +36,14 @@ pub struct Folder {
     pub(super) inheritance_seen: bool,
     /// Where the table looked up last is in `catalog.tables`: one statement looks up
     /// its table again and again (each column, key and check), and comparing the
-    /// names there is cheaper than hashing them into `relation_names`.
+    /// names there is cheaper than looking them up in the name index.
     last_table: Cell<usize>,
     pub(super) file: FileState,
     /// Problems of the statement being applied.
     pub(super) problems: Vec<Problem>,
-    /// Every relation name (tables, views, sequences, indexes, composite types) that
-    /// may exist, by schema, with the kind it was last created as: a name missing
-    /// here does not exist, and one found is looked for in its kind's list only, so
-    /// no lookup scans every list. Dropped names linger; a renamed table, view or
-    /// sequence gets an entry under its new name, and other renames and moves rebuild it.
-    relation_names: RelationNames,
-    /// Every constraint name (of tables and domains) that may exist, by schema, as
-    /// `relation_names` is for relations: PostgreSQL chooses names unique in the
-    /// schema, and a missing name needs no scan.
-    constraint_names: NameSets,
-    /// Every enum, domain and other non-relation type name that may exist, by schema.
-    type_names: NameSets,
+    /// Every relation, constraint and type name that may exist.
+    pub(super) name_index: NameIndex,
 }
-
-/// Names by schema, each with a value.
-type NameIndex<V> = HashMap<String, HashMap<String, V, Fx>, Fx>;
-
-/// Names by schema.
-type NameSets = NameIndex<()>;
-
-/// Relation names by schema, with what each is.
-type RelationNames = NameIndex<RelationEntry>;
-
-/// What a relation name was last created as, and where it was last found in the list
-/// of its kind (see `locate`).
-#[derive(Debug, Clone)]
-struct RelationEntry {
-    kind: RelationKind,
-    position: Cell<usize>,
-}
-
-/// Where the item `is_it` picks is in `list`, searched from `hint`, where it was last
-/// found, and remembered there. The catalog's lists only grow at the back and shrink
-/// by removal, so an item only ever moves towards the front: searching backwards from
-/// the hint finds it after as many steps as items were dropped before it, and a new
-/// item (no hint yet) at once, at the back. The forward search is for safety only.
-fn locate<T>(list: &[T], hint: &Cell<usize>, is_it: impl Fn(&T) -> bool) -> Option<usize> {
-    let start = hint.get().min(list.len().checked_sub(1)?);
-    let (before, after) = list.split_at(start + 1);
-    let position = before
-        .iter()
-        .rposition(&is_it)
-        .or_else(|| after.iter().position(&is_it).map(|p| start + 1 + p))?;
-    hint.set(position);
-    Some(position)
-}
-
-/// Sets `schema.name` in a name index to `value`, allocating only for what is new.
-fn note<V>(index: &mut NameIndex<V>, schema: &str, name: &str, value: V) {
-    match index.get_mut(schema) {
-        Some(names) => match names.get_mut(name) {
-            Some(slot) => *slot = value,
-            None => {
-                names.insert(name.to_string(), value);
-            }
-        },
-        None => {
-            index
-                .entry(schema.to_string())
-                .or_default()
-                .insert(name.to_string(), value);
-        }
-    }
-}
-
-/// FxHash: the fold hashes short names many times, and FxHash takes eight bytes a
-/// step; SipHash's protection against chosen keys buys nothing for names from the
-/// project's own migrations.
-type Fx = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 
 /// What lasts until the end of the current migration file.
 #[derive(Debug, Clone, Default)]
@@ -118,57 +54,9 @@ pub(super) struct FileState {
     pub transactional: bool,
 }
 
-impl Default for Folder {
+impl Default for CatalogBuilder {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// What a relation name refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RelationKind {
-    Table,
-    View,
-    MaterializedView,
-    Sequence,
-    Index,
-    CompositeType,
-    /// Created by an extension the catalog knows by name only.
-    Extension,
-    /// In `pg_catalog` or `information_schema`.
-    System,
-    /// A migration tool's own table (`_sqlx_migrations`), created outside the
-    /// migrations: it exists, its shape is uncertain.
-    External,
-    Temporary,
-}
-
-impl RelationKind {
-    pub fn word(self) -> &'static str {
-        match self {
-            RelationKind::Table | RelationKind::Temporary => "table",
-            RelationKind::View => "view",
-            RelationKind::MaterializedView => "materialized view",
-            RelationKind::Sequence => "sequence",
-            RelationKind::Index => "index",
-            RelationKind::CompositeType => "composite type",
-            RelationKind::Extension | RelationKind::System | RelationKind::External => "relation",
-        }
-    }
-
-    /// Whether both kinds are kept in the same list (a view may be materialized).
-    #[cfg(test)]
-    fn same_list(self, other: Self) -> bool {
-        let list = |kind| match kind {
-            RelationKind::MaterializedView => RelationKind::View,
-            other => other,
-        };
-        list(self) == list(other)
-    }
-
-    /// Whether it has columns that queries can read.
-    pub fn has_columns(self) -> bool {
-        !matches!(self, RelationKind::Sequence | RelationKind::Index)
     }
 }
 
@@ -185,7 +73,7 @@ pub enum TypeFound {
     Uncertain(ColumnType),
 }
 
-impl Folder {
+impl CatalogBuilder {
     pub fn new() -> Self {
         Self {
             catalog: Catalog {
@@ -205,163 +93,19 @@ impl Folder {
             inheritance_seen: false,
             last_table: Cell::new(0),
             problems: Vec::new(),
-            relation_names: RelationNames::default(),
-            constraint_names: NameSets::default(),
-            type_names: NameSets::default(),
+            name_index: NameIndex::default(),
         }
     }
 
-    /// Records that a relation called `schema.name` now exists, as a `kind`.
-    pub(super) fn note_relation(&mut self, schema: &str, name: &str, kind: RelationKind) {
-        let entry = RelationEntry {
-            kind,
-            position: Cell::new(usize::MAX),
-        };
-        note(&mut self.relation_names, schema, name, entry);
+    /// Rebuilds the name index from the catalog (after renames and moves).
+    pub(super) fn rebuild_name_index(&mut self) {
+        self.name_index = NameIndex::of(&self.catalog, &self.other_types);
     }
 
-    /// The kind `schema.name` was last created as, if it may exist.
-    fn relation_entry(&self, schema: &str, name: &str) -> Option<&RelationEntry> {
-        self.relation_names.get(schema)?.get(name)
-    }
-
-    /// Records that an enum, domain or other type called `schema.name` now exists.
-    pub(super) fn note_type(&mut self, schema: &str, name: &str) {
-        note(&mut self.type_names, schema, name, ());
-    }
-
-    fn may_be_type(&self, schema: &str, name: &str) -> bool {
-        self.type_names
-            .get(schema)
-            .is_some_and(|names| names.contains_key(name))
-    }
-
-    /// Records that a constraint called `name` now exists in `schema`.
-    pub(super) fn note_constraint(&mut self, schema: &str, name: &str) {
-        note(&mut self.constraint_names, schema, name, ());
-    }
-
-    /// Whether a constraint called `name` may exist in `schema`.
-    pub(super) fn may_be_constraint(&self, schema: &str, name: &str) -> bool {
-        self.constraint_names
-            .get(schema)
-            .is_some_and(|names| names.contains_key(name))
-    }
-
-    /// Every constraint of the catalog, as `(schema, name)`.
-    fn constraint_list(&self) -> Vec<(String, String)> {
-        let c = &self.catalog;
-        let mut list = Vec::new();
-        for t in &c.tables {
-            list.extend(
-                super::apply::constraint_names(t).map(|n| (t.schema.clone(), n.to_string())),
-            );
-        }
-        for d in &c.domains {
-            list.extend(d.checks.iter().map(|k| (d.schema.clone(), k.name.clone())));
-        }
-        list
-    }
-
-    /// The enums, domains and other types the name set misses (the tests check
-    /// there are none).
+    /// The names the name index misses (the tests check there are none).
     #[cfg(test)]
-    pub(super) fn unnoted_types(&self) -> Vec<(String, String)> {
-        let c = &self.catalog;
-        c.enums
-            .iter()
-            .map(|e| (e.schema.clone(), e.name.clone()))
-            .chain(c.domains.iter().map(|d| (d.schema.clone(), d.name.clone())))
-            .chain(
-                self.other_types
-                    .iter()
-                    .map(|t| (t.schema.clone(), t.name.clone())),
-            )
-            .filter(|(schema, name)| !self.may_be_type(schema, name))
-            .collect()
-    }
-
-    /// The constraints the name set misses (the tests check there are none).
-    #[cfg(test)]
-    pub(super) fn unnoted_constraints(&self) -> Vec<(String, String)> {
-        self.constraint_list()
-            .into_iter()
-            .filter(|(schema, name)| !self.may_be_constraint(schema, name))
-            .collect()
-    }
-
-    /// Rebuilds the relation and constraint names from the catalog (after renames
-    /// and moves).
-    pub(super) fn rebuild_relation_names(&mut self) {
-        let mut types = NameSets::default();
-        let c = &self.catalog;
-        let type_list = c
-            .enums
-            .iter()
-            .map(|e| (&e.schema, &e.name))
-            .chain(c.domains.iter().map(|d| (&d.schema, &d.name)))
-            .chain(self.other_types.iter().map(|t| (&t.schema, &t.name)));
-        for (schema, name) in type_list {
-            note(&mut types, schema, name, ());
-        }
-        self.type_names = types;
-        let mut constraints = NameSets::default();
-        for (schema, name) in self.constraint_list() {
-            note(&mut constraints, &schema, &name, ());
-        }
-        self.constraint_names = constraints;
-        self.relation_names = RelationNames::default();
-        for (schema, name, kind) in self.relation_list() {
-            self.note_relation(&schema, &name, kind);
-        }
-    }
-
-    /// Every relation of the catalog, as `(schema, name, kind)`.
-    fn relation_list(&self) -> Vec<(String, String, RelationKind)> {
-        let c = &self.catalog;
-        let mut list = Vec::new();
-        let mut add = |schema: &String, name: &String, kind| {
-            list.push((schema.clone(), name.clone(), kind));
-        };
-        for t in &c.tables {
-            add(&t.schema, &t.name, RelationKind::Table);
-            for index in &t.indexes {
-                add(&t.schema, &index.name, RelationKind::Index);
-            }
-        }
-        for v in &c.views {
-            let kind = if v.materialized {
-                RelationKind::MaterializedView
-            } else {
-                RelationKind::View
-            };
-            add(&v.schema, &v.name, kind);
-            for index in &v.indexes {
-                add(&v.schema, &index.name, RelationKind::Index);
-            }
-        }
-        for s in &c.sequences {
-            add(&s.schema, &s.name, RelationKind::Sequence);
-        }
-        for t in &c.composite_types {
-            add(&t.schema, &t.name, RelationKind::CompositeType);
-        }
-        list
-    }
-
-    /// The relations of the catalog that the name index misses or records as another
-    /// kind: none, or a site that creates relations forgot to note one (the tests
-    /// check after every statement).
-    #[cfg(test)]
-    pub(super) fn unnoted_relations(&self) -> Vec<(String, String)> {
-        self.relation_list()
-            .into_iter()
-            .filter(|(schema, name, kind)| {
-                self.relation_entry(schema, name)
-                    .is_none_or(|entry| !entry.kind.same_list(*kind))
-            })
-            .map(|(schema, name, _)| (schema, name))
-            .collect()
+    pub(super) fn unnoted_names(&self) -> Vec<(String, String)> {
+        self.name_index.unnoted(&self.catalog, &self.other_types)
     }
 
     /// The catalog so far, with what is uncertain.
@@ -472,7 +216,7 @@ impl Folder {
             return Some(RelationKind::Table);
         }
         let c = &self.catalog;
-        let entry = self.relation_entry(schema, name)?;
+        let entry = self.name_index.relation(schema, name)?;
         let here = |s: &str, n: &str| n == name && s == schema;
         // Only the list of the kind the name was last created as can hold it: a name
         // is unique among a schema's relations.
@@ -629,7 +373,7 @@ impl Folder {
         if let Some(last) = self.last_table_is(schema, name) {
             return Some(last);
         }
-        let entry = self.relation_entry(schema, name)?;
+        let entry = self.name_index.relation(schema, name)?;
         self.table_position_in(entry, schema, name)
     }
 
@@ -659,7 +403,8 @@ impl Folder {
     /// Where the view or materialized view `name` is in `catalog.views`.
     fn view_position(&self, name: &QualifiedName) -> Option<usize> {
         let entry = self
-            .relation_entry(&name.schema, &name.name)
+            .name_index
+            .relation(&name.schema, &name.name)
             .filter(|e| matches!(e.kind, RelationKind::View | RelationKind::MaterializedView))?;
         locate(&self.catalog.views, &entry.position, |v| {
             v.name == name.name && v.schema == name.schema
@@ -760,7 +505,7 @@ impl Folder {
                     | RelationKind::CompositeType
             )
         );
-        let other_type = self.may_be_type(schema, name)
+        let other_type = self.name_index.may_be_type(schema, name)
             && (c.enums.iter().any(|e| here(&e.schema, &e.name))
                 || c.domains.iter().any(|d| here(&d.schema, &d.name))
                 || self.other_types.iter().any(|t| here(&t.schema, &t.name)));
@@ -775,7 +520,7 @@ impl Folder {
         type_name: &pg_query::protobuf::TypeName,
         in_column: bool,
     ) -> TypeFound {
-        match types::written(type_name, in_column) {
+        match type_names::written(type_name, in_column) {
             WrittenType::Builtin(t) => TypeFound::Found(t),
             WrittenType::Unresolvable => TypeFound::Uncertain(unresolved_type()),
             WrittenType::Named {
@@ -794,7 +539,7 @@ impl Folder {
                         .map(|s| QualifiedName::new(s, &name)),
                 };
                 match found {
-                    Some(base) => TypeFound::Found(types::user_type(&base, array_dimensions)),
+                    Some(base) => TypeFound::Found(type_names::user_type(&base, array_dimensions)),
                     None => {
                         let path = self.lookup_path();
                         let subject = match &schema {
@@ -808,7 +553,7 @@ impl Folder {
                                     .cloned()
                                     .unwrap_or_else(|| PUBLIC.to_string())
                             });
-                            TypeFound::Uncertain(types::user_type(
+                            TypeFound::Uncertain(type_names::user_type(
                                 &QualifiedName::new(&schema, &name),
                                 array_dimensions,
                             ))
