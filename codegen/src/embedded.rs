@@ -1,0 +1,54 @@
+//! A migration as the runtime embeds it, read from the analyzer's model in this one
+//! place: the macro writes it as source (`emit::migrations`), pgstrata's tests turn it
+//! into the runtime's values (`pgstrata_testkit::runtime_migrations`).
+
+use pgstrata_analyzer::source::SourceFile;
+use pgstrata_analyzer::{Migration, TransactionMode};
+
+/// What `pgstrata::Migration::__new` takes, field by field.
+#[derive(Debug, Clone)]
+pub struct EmbeddedMigration<'a> {
+    pub version: i64,
+    pub name: &'a str,
+    /// The up file: its path as users name it (`display`), its path on disk (what
+    /// the macro's `include_str!` names, so that editing it rebuilds the crate) and
+    /// its text.
+    pub up: &'a SourceFile,
+    pub down: Option<&'a SourceFile>,
+    /// The analyzer's checksum of the up file's tokens.
+    pub checksum: &'a str,
+    /// Whether the runner applies it in one transaction.
+    pub transactional: bool,
+    pub statements: Vec<StatementSpan>,
+}
+
+/// Where a statement is in the up file: its bytes (without the `;`) and its 1-based
+/// line, as the runtime's `StatementSpan` holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementSpan {
+    pub start: u32,
+    pub end: u32,
+    pub line: u32,
+}
+
+impl<'a> EmbeddedMigration<'a> {
+    pub fn new(migration: &'a Migration) -> Self {
+        EmbeddedMigration {
+            version: migration.version,
+            name: &migration.name,
+            up: &migration.up,
+            down: migration.down.as_ref(),
+            checksum: &migration.checksum,
+            transactional: migration.transaction == TransactionMode::Transactional,
+            statements: migration
+                .statements
+                .iter()
+                .map(|s| StatementSpan {
+                    start: s.range.start as u32,
+                    end: s.range.end as u32,
+                    line: s.line as u32,
+                })
+                .collect(),
+        }
+    }
+}
