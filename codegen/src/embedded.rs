@@ -52,3 +52,42 @@ impl<'a> EmbeddedMigration<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pgstrata_analyzer::parse::parse_file;
+
+    #[test]
+    fn reads_the_spans_checksum_and_mode_of_the_analyzers_migration() {
+        let sql = "CREATE TABLE a (id int);\n-- b\nCREATE INDEX CONCURRENTLY b ON a (id);\n";
+        let up = SourceFile::new("/m/V1__a.sql".into(), "m/V1__a.sql".into(), sql.into());
+        let parsed = parse_file(&up);
+        let migration = Migration {
+            version: 1,
+            name: "a".into(),
+            up,
+            down: None,
+            statements: parsed.statements,
+            checksum: parsed.checksum,
+            transaction: TransactionMode::NonTransactional {
+                reason: "CONCURRENTLY".into(),
+            },
+        };
+        let embedded = EmbeddedMigration::new(&migration);
+        assert!(!embedded.transactional);
+        assert_eq!(embedded.checksum, migration.checksum);
+        let texts: Vec<(&str, u32)> = embedded
+            .statements
+            .iter()
+            .map(|s| (&sql[s.start as usize..s.end as usize], s.line))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("CREATE TABLE a (id int)", 1),
+                ("CREATE INDEX CONCURRENTLY b ON a (id)", 3)
+            ]
+        );
+    }
+}

@@ -162,4 +162,61 @@ mod tests {
         let text = schema_module(&catalog(), no_time);
         assert!(text.contains("`createdAt` is left out: `timestamptz` needs pgstrata's `chrono` or `time` feature."), "{text}");
     }
+
+    #[test]
+    fn the_model_names_types_and_sorts_the_columns_of_an_insert() {
+        use model::{Insert, InsertColumn, Presence, Schema};
+        let schema = Schema::new(&catalog(), features());
+        assert_eq!(schema.public.enums[0].rust, "Mood");
+        let variants: Vec<&str> = schema.public.enums[0]
+            .variants
+            .iter()
+            .map(|v| v.rust.as_str())
+            .collect();
+        assert_eq!(variants, ["Sad", "AiTool", "InProgress"]);
+        let notes = &schema.public.relations[0];
+        let fields: Vec<(&str, Option<&str>)> = notes
+            .fields
+            .iter()
+            .map(|f| (f.rust.as_str(), f.ty.as_deref()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("id", Some("i64")),
+                ("r#type", Some("::std::string::String")),
+                ("kind", Some("Mood")),
+                (
+                    "created_at",
+                    Some("__p::chrono::DateTime<__p::chrono::Utc>")
+                ),
+                ("search", None),
+            ]
+        );
+        // `id` is the server's (identity ALWAYS), `search` has no type but may be NULL;
+        // the required columns come first.
+        let Some(Insert::Columns(columns)) = &notes.insert else {
+            panic!("an Insert for notes: {:?}", notes.insert);
+        };
+        let column = |field, presence| InsertColumn { field, presence };
+        assert_eq!(
+            columns,
+            &[
+                column(1, Presence::Required),
+                column(2, Presence::Required),
+                column(3, Presence::Optional),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_required_column_without_a_type_leaves_no_insert() {
+        let mut catalog = catalog();
+        catalog.tables[0].columns[4].nullable = false;
+        let schema = model::Schema::new(&catalog, features());
+        assert!(matches!(
+            &schema.public.relations[0].insert,
+            Some(model::Insert::Unavailable { reason }) if reason.contains("`search`")
+        ));
+    }
 }

@@ -7,7 +7,7 @@ mod names;
 mod relations;
 mod types;
 
-pub use names::{constant_case, ident, pascal_case, snake_case, Unique};
+use names::{ident, pascal_case, snake_case, Unique};
 pub use types::DomainFacts;
 
 use pgstrata_analyzer::catalog::Catalog;
@@ -220,7 +220,7 @@ fn depth(schema: &str) -> usize {
 
 /// The Rust names of what has one per schema: the schemas' modules and the enums,
 /// each unique where it is declared.
-pub struct RustNames {
+pub(crate) struct RustNames {
     /// Module names, beside `public`'s tables and views (which take what is left).
     modules: BTreeMap<String, Unique>,
     schema_modules: HashMap<String, String>,
