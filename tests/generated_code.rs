@@ -1,10 +1,13 @@
-//! The code `migrations!` generates, taken out of the macro (`PGSTRATA_EXPAND_TO`) and
-//! compiled as plain source under `#![deny(warnings)]` and `cargo clippy -D warnings`:
-//! inside a macro expansion clippy keeps quiet, so this is where its lints would show.
+//! The code `migrations!` generates, written by the generator the macro calls
+//! (`pgstrata-codegen`) and compiled as plain source under `#![deny(warnings)]` and
+//! `cargo clippy -D warnings`: inside a macro expansion clippy keeps quiet, so this is
+//! where its lints would show.
 //! For the example's migrations, the four seed schemas and `tests/fixtures/typed_forms`
 //! (domains, awkward names), with every type feature on; and with `time` in place of
 //! `chrono` for the sets that have dates and timestamps.
 
+use pgstrata_analyzer::{analyze, Config};
+use pgstrata_codegen::Features;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,7 +20,7 @@ const SETS: &[&str] = &[
     "tests/fixtures/typed_forms",
 ];
 
-fn cargo(krate: &Path, target: &Path, args: &[&str], env: &[(&str, &Path)]) {
+fn cargo(krate: &Path, target: &Path, args: &[&str]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
@@ -26,9 +29,6 @@ fn cargo(krate: &Path, target: &Path, args: &[&str], env: &[(&str, &Path)]) {
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS");
-    for (key, value) in env {
-        command.env(key, value);
-    }
     let output = command.output().expect("cargo runs");
     assert!(
         output.status.success(),
@@ -44,7 +44,10 @@ fn cargo(krate: &Path, target: &Path, args: &[&str], env: &[(&str, &Path)]) {
 struct Variant {
     /// The work directory under `target/`.
     work: &'static str,
+    /// The crate's features of `pgstrata`, beside the default ones.
     features: &'static str,
+    /// The same, as the macro passes them to the generator.
+    generated_for: Features,
     sets: &'static [&'static str],
     uses: &'static str,
 }
@@ -53,6 +56,12 @@ const VARIANTS: [Variant; 2] = [
     Variant {
         work: "pgstrata-generated-code",
         features: r#""uuid", "chrono", "serde_json", "rust_decimal""#,
+        generated_for: Features {
+            uuid: true,
+            serde_json: true,
+            rust_decimal: true,
+            ..Features::FACADE_DEFAULT
+        },
         sets: SETS,
         uses: "__p::chrono::",
     },
@@ -61,6 +70,13 @@ const VARIANTS: [Variant; 2] = [
     Variant {
         work: "pgstrata-generated-code-time",
         features: r#""uuid", "time", "serde_json", "rust_decimal""#,
+        generated_for: Features {
+            uuid: true,
+            time: true,
+            serde_json: true,
+            rust_decimal: true,
+            ..Features::FACADE_DEFAULT
+        },
         sets: &["tests/fixtures/neuroagent", "tests/fixtures/typed_forms"],
         uses: "__p::time::",
     },
@@ -76,7 +92,11 @@ fn the_generated_code_passes_deny_warnings_and_clippy() {
 
 fn check(variant: &Variant) {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let work = workspace.join("target").join(variant.work);
+    // Under the workspace's target directory, where a warm one may already be.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map_or_else(|| workspace.join("target"), |t| workspace.join(t));
+    let work = target_dir.join(variant.work);
     let krate = work.join("crate");
     let target = work.join("target");
     std::fs::create_dir_all(krate.join("src")).unwrap();
@@ -92,29 +112,10 @@ fn check(variant: &Variant) {
         std::fs::copy(workspace.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
     }
     for set in variant.sets {
-        let expanded = work.join(format!("{}.rs", set.replace('/', "_")));
-        let _ = std::fs::remove_file(&expanded);
-        // The macro reads `set` relative to the workspace, and writes what it generates.
-        std::fs::write(
-            krate.join("src/lib.rs"),
-            format!("pub mod db {{\n    pgstrata::migrations!({set:?});\n}}\n"),
-        )
-        .unwrap();
-        cargo(
-            &krate,
-            &target,
-            &["build", "--quiet"],
-            &[
-                ("PGSTRATA_MANIFEST_DIR", &workspace),
-                ("PGSTRATA_EXPAND_TO", &expanded),
-            ],
-        );
-        let code = std::fs::read_to_string(&expanded).unwrap_or_else(|e| {
-            panic!(
-                "{set}: the macro wrote no code to {}: {e}",
-                expanded.display()
-            )
-        });
+        let dir = workspace.join(set);
+        let analysis = analyze(&dir, set, &Config::default());
+        assert!(!analysis.has_errors(), "{set}: {:#?}", analysis.diagnostics);
+        let code = pgstrata_codegen::generate(&analysis, &dir, variant.generated_for);
         assert!(code.contains("pub mod schema"), "{set}: {code}");
         assert!(
             code.contains(variant.uses),
@@ -130,7 +131,6 @@ fn check(variant: &Variant) {
             &krate,
             &target,
             &["clippy", "--quiet", "--", "-D", "warnings"],
-            &[("PGSTRATA_MANIFEST_DIR", &workspace)],
         );
     }
 }

@@ -23,6 +23,7 @@ mod corpus;
 use pgstrata_analyzer::parse::parse_file;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::{analyze, check_migration, discover::discover, Config, THREADS_VARIABLE};
+use pgstrata_codegen::Features;
 use pgstrata_testkit::corpora;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -101,18 +102,32 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// Internal: `pgstrata-bench --cold-analyze DIR` runs `analyze()` once in this fresh
-/// process, as the macro does in a fresh rustc, and prints its microseconds.
+/// Internal: `pgstrata-bench --cold-analyze DIR` runs `analyze()` and then the
+/// generator once in this fresh process, as the macro does in a fresh rustc, and
+/// prints the microseconds of each.
 const COLD_ANALYZE: &str = "--cold-analyze";
+
+/// The features the expansion crates build `pgstrata` with: its defaults.
+const FEATURES: Features = Features::FACADE_DEFAULT;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let [_, flag, dir] = &args[..] {
         if flag == COLD_ANALYZE {
+            let dir = Path::new(dir);
             let start = Instant::now();
-            let analysis = analyze(Path::new(dir), "migrations", &Config::default());
-            let elapsed = start.elapsed();
-            println!("{} {}", elapsed.as_micros(), analysis.migrations.len());
+            let analysis = analyze(dir, "migrations", &Config::default());
+            let analyzed = start.elapsed();
+            let start = Instant::now();
+            let code = pgstrata_codegen::generate(&analysis, dir, FEATURES);
+            let generated = start.elapsed();
+            println!(
+                "{} {} {} {}",
+                analyzed.as_micros(),
+                generated.as_micros(),
+                analysis.migrations.len(),
+                code.len()
+            );
             return ExitCode::SUCCESS;
         }
     }
@@ -371,6 +386,18 @@ fn in_process(runs: usize, dir: &Path, statements: usize) -> Result<(), String> 
     else {
         unreachable!("one timing per job")
     };
+    // The generator the macro calls, from one analysis (measured apart, so the
+    // analysis it needs is not held while the analyzer is timed).
+    let analysis = analyze(dir, "migrations", &config);
+    let [generation] = measure_all(
+        runs,
+        &mut [&mut || {
+            black_box(pgstrata_codegen::generate(&analysis, dir, FEATURES));
+        }],
+    )[..] else {
+        unreachable!("one timing per job")
+    };
+    drop(analysis);
     // The rules, as the difference (public API only, so that a new rule or a changed
     // rule context does not break the bench). `check_migration` checks a file alone:
     // its statements are folded into an empty catalog.
@@ -425,6 +452,7 @@ fn in_process(runs: usize, dir: &Path, statements: usize) -> Result<(), String> 
     row("    of which pg_query::scan_tokens", scanning);
     row("  rules, file alone (check_migration - parse)", rules);
     row("  the rest: whole-history catalog, assembly", rest);
+    row("code generation: pgstrata_codegen::generate()", generation);
     println!();
     let verdict = if ratio(analyzer) <= ANALYZER_GOAL {
         "goal met"
@@ -625,6 +653,7 @@ fn expansion(
             .join("expand-crate")
             .join("migrations");
         let mut cold = Vec::new();
+        let mut generation = Vec::new();
         for _ in 0..rebuilds {
             let output = Command::new(&exe)
                 .arg(COLD_ANALYZE)
@@ -632,20 +661,29 @@ fn expansion(
                 .output()
                 .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
             let stdout = String::from_utf8_lossy(&output.stdout);
-            let micros = stdout
-                .split_whitespace()
-                .next()
-                .and_then(|m| m.parse().ok())
-                .ok_or(format!("{COLD_ANALYZE} printed {stdout:?}"))?;
-            cold.push(Duration::from_micros(micros));
+            let mut numbers = stdout.split_whitespace().map(|m| m.parse::<u64>().ok());
+            let (Some(Some(analyzed)), Some(Some(generated))) = (numbers.next(), numbers.next())
+            else {
+                return Err(format!("{COLD_ANALYZE} printed {stdout:?}"));
+            };
+            cold.push(Duration::from_micros(analyzed));
+            generation.push(Duration::from_micros(generated));
         }
         let cold = Timing::of(cold);
+        let generation = Timing::of(generation);
         timing_row("  of which analyze(), in a fresh process", cold);
+        timing_row("  of which code generation, in a fresh process", generation);
         timing_row(
-            "  the rest: code generation and rustc's lexing",
+            "  the rest: rustc's lexing of the code",
             Timing {
-                median: whole.expansion.median.saturating_sub(cold.median),
-                min: whole.expansion.min.saturating_sub(cold.min),
+                median: whole
+                    .expansion
+                    .median
+                    .saturating_sub(cold.median + generation.median),
+                min: whole
+                    .expansion
+                    .min
+                    .saturating_sub(cold.min + generation.min),
             },
         );
     }

@@ -1,4 +1,4 @@
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// PostgreSQL migrations checked by PostgreSQL's own parser.
@@ -25,15 +25,46 @@ pub enum Command {
         #[arg(long, value_name = "VERSION")]
         baseline: Option<i64>,
     },
-    /// Print the schema the migrations build (the catalog): a listing, or JSON.
+    /// Print the schema the migrations build (the catalog): a listing, JSON, or the
+    /// Rust code `migrations!` generates for it.
     Schema {
         /// The migrations directory.
         #[arg(default_value = "migrations")]
         dir: PathBuf,
         /// Print the catalog as JSON (fields documented in docs/schema-json.md).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "rust")]
         json: bool,
+        /// Print the code `migrations!` generates for the directory: the typed
+        /// `schema` module, the embedded migrations and the runner.
+        #[arg(long)]
+        rust: bool,
+        /// With `--rust`: pgstrata's features the code is generated for, beside the
+        /// default ones (`postgres`, `chrono`), as in the application's Cargo.toml.
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            value_name = "FEATURES",
+            requires = "rust"
+        )]
+        features: Vec<Feature>,
+        /// With `--rust`: without pgstrata's default features.
+        #[arg(long, requires = "rust")]
+        no_default_features: bool,
     },
     /// List the rules with their ids and summaries.
     Rules,
+}
+
+/// A feature of the `pgstrata` crate that changes the generated code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Feature {
+    Postgres,
+    Uuid,
+    Chrono,
+    Time,
+    #[value(name = "serde_json")]
+    SerdeJson,
+    #[value(name = "rust_decimal")]
+    RustDecimal,
 }

@@ -3,7 +3,7 @@
 mod args;
 mod commands;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, Feature};
 use std::process::ExitCode;
 
 /// Runs a parsed command line; `Err` is a usage or I/O problem (exit 2), while
@@ -15,7 +15,25 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             allow,
             baseline,
         } => commands::check::run(&dir, &allow, baseline),
-        Command::Schema { dir, json } => commands::schema::run(&dir, json),
+        Command::Schema {
+            dir,
+            json,
+            rust,
+            features,
+            no_default_features,
+        } => {
+            let form = if json {
+                commands::schema::Form::Json
+            } else if rust {
+                commands::schema::Form::Rust(commands::schema::features(
+                    &features,
+                    no_default_features,
+                ))
+            } else {
+                commands::schema::Form::Listing
+            };
+            commands::schema::run(&dir, form)
+        }
         Command::Rules => Ok(commands::rules::run()),
     }
 }

@@ -43,3 +43,36 @@ impl Parse for Args {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_directory_allows_and_baseline() {
+        let args: Args = syn::parse_str(
+            r#""migrations", allow = ["transaction", "non-idempotent"], baseline = 20240101,"#,
+        )
+        .expect("valid arguments");
+        assert_eq!(args.dir.value(), "migrations");
+        let allow: Vec<String> = args.allow.iter().map(LitStr::value).collect();
+        assert_eq!(allow, ["transaction", "non-idempotent"]);
+        assert_eq!(
+            args.baseline
+                .map(|b| b.base10_digits().to_string())
+                .as_deref(),
+            Some("20240101")
+        );
+    }
+
+    #[test]
+    fn an_unknown_argument_names_the_known_ones() {
+        let error = syn::parse_str::<Args>(r#""migrations", allowed = []"#)
+            .err()
+            .expect("an unknown key is refused");
+        assert_eq!(
+            error.to_string(),
+            "unknown argument `allowed`; expected `allow = [\"rule\", ...]` or `baseline = VERSION`"
+        );
+    }
+}

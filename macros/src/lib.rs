@@ -1,6 +1,7 @@
 //! The `migrations!` macro. It only reads its arguments, asks `pgstrata-analyzer`
-//! about the directory and turns the answer into code or errors; everything it
-//! knows lives in the analyzer, where it can be tested and benchmarked.
+//! about the directory, has `pgstrata-codegen` write the code and turns diagnostics
+//! into errors; everything it knows lives in those two plain libraries, where it can
+//! be tested and benchmarked.
 
 mod args;
 mod error;
@@ -12,5 +13,5 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn migrations(input: TokenStream) -> TokenStream {
     let args = syn::parse_macro_input!(input as args::Args);
-    expand::migrations::expand(&args).into()
+    expand::expand(&args).into()
 }

@@ -2,7 +2,10 @@
 //! at `DATABASE_URL`, dropped afterwards, and runtime migrations built from the
 //! analyzer's model exactly as the macro builds them.
 
+use pgstrata_analyzer::parse::parse_file;
+use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::Analysis;
+use pgstrata_codegen::EmbeddedMigration;
 use pgstrata_runtime::{Migration, StatementSpan, TransactionMode};
 use postgres::{Client, Config, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -176,40 +179,74 @@ impl Drop for TestDb {
     }
 }
 
-/// The analyzed migrations as the runtime's `Migration`s, built as the macro builds
-/// them (the macro embeds them as statics; a test leaks them instead).
+/// The analyzed migrations as the runtime's `Migration`s, read as the macro reads them
+/// ([`EmbeddedMigration`]; the macro embeds them as statics, a test leaks them).
 pub fn runtime_migrations(analysis: &Analysis) -> &'static [Migration] {
-    let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
-    let migrations: Vec<Migration> = analysis
-        .migrations
-        .iter()
-        .map(|m| {
-            let statements: Vec<StatementSpan> = m
-                .statements
-                .iter()
-                .map(|s| StatementSpan {
-                    start: s.range.start as u32,
-                    end: s.range.end as u32,
-                    line: s.line as u32,
-                })
-                .collect();
-            let transaction = match m.transaction {
-                pgstrata_analyzer::TransactionMode::Transactional => TransactionMode::Transactional,
-                pgstrata_analyzer::TransactionMode::NonTransactional { .. } => {
-                    TransactionMode::NonTransactional
+    let migrations: Vec<Migration> = analysis.migrations.iter().map(runtime_migration).collect();
+    Box::leak(migrations.into_boxed_slice())
+}
+
+/// A migration of hand-written SQL, named `migrations/V{version}__{name}.sql`, applied
+/// as `transaction` says: its statements' spans and its checksum are the analyzer's
+/// parse of `sql`, as the macro would embed them, and no rule is run.
+pub fn migration_of_sql(
+    version: i64,
+    name: &str,
+    sql: &str,
+    transaction: TransactionMode,
+) -> Migration {
+    let path = format!("migrations/V{version}__{name}.sql");
+    let up = SourceFile::new(path.clone().into(), path, sql.to_string());
+    let parsed = parse_file(&up);
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "the test's SQL of {name} does not parse: {:?}",
+        parsed.diagnostics
+    );
+    runtime_migration(&pgstrata_analyzer::Migration {
+        version,
+        name: name.to_string(),
+        up,
+        down: None,
+        statements: parsed.statements,
+        checksum: parsed.checksum,
+        transaction: match transaction {
+            TransactionMode::Transactional => pgstrata_analyzer::TransactionMode::Transactional,
+            TransactionMode::NonTransactional => {
+                pgstrata_analyzer::TransactionMode::NonTransactional {
+                    reason: "the test says so".to_string(),
                 }
-            };
-            Migration::__new(
-                m.version,
-                leak(&m.name),
-                leak(&m.up.display),
-                leak(&m.up.text),
-                m.down.as_ref().map(|d| leak(&d.text)),
-                leak(&m.checksum),
-                transaction,
-                Box::leak(statements.into_boxed_slice()),
-            )
+            }
+        },
+    })
+}
+
+/// One analyzed migration as the runtime's `Migration` (its texts leaked).
+pub fn runtime_migration(migration: &pgstrata_analyzer::Migration) -> Migration {
+    let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+    let embedded = EmbeddedMigration::new(migration);
+    let statements: Vec<StatementSpan> = embedded
+        .statements
+        .iter()
+        .map(|s| StatementSpan {
+            start: s.start,
+            end: s.end,
+            line: s.line,
         })
         .collect();
-    Box::leak(migrations.into_boxed_slice())
+    let transaction = if embedded.transactional {
+        TransactionMode::Transactional
+    } else {
+        TransactionMode::NonTransactional
+    };
+    Migration::__new(
+        embedded.version,
+        leak(embedded.name),
+        leak(&embedded.up.display),
+        leak(&embedded.up.text),
+        embedded.down.map(|d| leak(&d.text)),
+        leak(embedded.checksum),
+        transaction,
+        Box::leak(statements.into_boxed_slice()),
+    )
 }

@@ -1,27 +1,70 @@
-//! `pgstrata schema DIR [--json]`: the schema the migrations build, as the analyzer's
-//! catalog has it. The JSON form is the catalog serialised as is; its fields are a
-//! stable interface, documented in `docs/schema-json.md`.
+//! `pgstrata schema DIR [--json | --rust]`: the schema the migrations build, as the
+//! analyzer's catalog has it. The JSON form is the catalog serialised as is; its fields
+//! are a stable interface, documented in `docs/schema-json.md`. The Rust form is what
+//! `migrations!` generates for the directory, for users to read.
 
+use crate::Feature;
 use pgstrata_analyzer::catalog::{Catalog, Column, Index, Table, TableKind, View};
 use pgstrata_analyzer::{analyze, Config};
+use pgstrata_codegen::Features;
 use std::fmt::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// How the schema is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Listing,
+    Json,
+    /// The generated code, for pgstrata built with these features.
+    Rust(Features),
+}
+
+/// The features the code is generated for: pgstrata's defaults unless turned off, and
+/// those named.
+pub fn features(named: &[Feature], no_default_features: bool) -> Features {
+    let mut features = if no_default_features {
+        Features::NONE
+    } else {
+        Features::FACADE_DEFAULT
+    };
+    for feature in named {
+        let on = match feature {
+            Feature::Postgres => &mut features.postgres,
+            Feature::Uuid => &mut features.uuid,
+            Feature::Chrono => &mut features.chrono,
+            Feature::Time => &mut features.time,
+            Feature::SerdeJson => &mut features.serde_json,
+            Feature::RustDecimal => &mut features.rust_decimal,
+        };
+        *on = true;
+    }
+    features
+}
+
 /// Prints the catalog; exits 1 when the migrations have errors (the catalog is then
 /// what the statements that could be read build).
-pub fn run(dir: &Path, json: bool) -> Result<ExitCode, String> {
+pub fn run(dir: &Path, form: Form) -> Result<ExitCode, String> {
     if !dir.is_dir() {
         return Err(format!("`{}` is not a directory", dir.display()));
     }
     let display = dir.to_string_lossy().trim_end_matches('/').to_string();
-    let analysis = analyze(dir, &display, &Config::default());
-    if json {
-        let text = serde_json::to_string_pretty(&analysis.catalog)
-            .map_err(|e| format!("cannot serialise the catalog: {e}"))?;
-        println!("{text}");
-    } else {
-        print!("{}", listing(&analysis.catalog));
+    // The macro reads the directory by absolute path, and the code names its files
+    // so (`include_str!`): the Rust form does the same.
+    let dir = match form {
+        Form::Rust(_) => std::path::absolute(dir)
+            .map_err(|e| format!("cannot resolve `{}`: {e}", dir.display()))?,
+        Form::Listing | Form::Json => dir.to_path_buf(),
+    };
+    let analysis = analyze(&dir, &display, &Config::default());
+    match form {
+        Form::Listing => print!("{}", listing(&analysis.catalog)),
+        Form::Json => {
+            let text = serde_json::to_string_pretty(&analysis.catalog)
+                .map_err(|e| format!("cannot serialise the catalog: {e}"))?;
+            println!("{text}");
+        }
+        Form::Rust(features) => print!("{}", pgstrata_codegen::generate(&analysis, &dir, features)),
     }
     // Only what changes the schema counts: re-run rules and transaction plans do not.
     let errors = analysis

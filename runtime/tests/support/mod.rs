@@ -1,48 +1,21 @@
 //! Shared by the integration tests: a fresh database per test (dropped at the end, so
-//! tests run in parallel and leave nothing behind), migrations built by hand the way
-//! the macro would, and a driver wrapper that counts what is sent.
+//! tests run in parallel and leave nothing behind), migrations of hand-written SQL
+//! with their spans and checksums from the analyzer's parse (as the macro would embed
+//! them), and a driver wrapper that counts what is sent.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::future::Future;
 
-use pgstrata_runtime::{Driver, DriverError, Migration, Rows, StatementSpan, TransactionMode};
+use pgstrata_runtime::{Driver, DriverError, Migration, Rows, TransactionMode};
 use postgres::Client;
-use sha2::{Digest, Sha256};
 
 /// A database per test, dropped afterwards (shared with the other crates' tests).
 pub use pgstrata_testkit::TestDb;
 
-/// A migration as the macro would build it, its statements split on `;` (the test SQL
-/// has no `;` inside literals) and its checksum the sha256 of the text.
+/// A migration `migrations/V{version}__{name}.sql` of `sql`, applied as `transaction`
+/// says whatever its statements are.
 pub fn migration(version: i64, name: &str, sql: &str, transaction: TransactionMode) -> Migration {
-    let sql: &'static str = leak_str(sql);
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for piece in sql.split_inclusive(';') {
-        let text = piece.strip_suffix(';').unwrap_or(piece);
-        let lead = text.len() - text.trim_start().len();
-        let body = text.trim();
-        if !body.is_empty() && !body.starts_with("--") {
-            let begin = start + lead;
-            spans.push(StatementSpan {
-                start: begin as u32,
-                end: (begin + body.len()) as u32,
-                line: sql[..begin].matches('\n').count() as u32 + 1,
-            });
-        }
-        start += piece.len();
-    }
-    let checksum = leak_str(&format!("{:x}", Sha256::digest(sql.as_bytes())));
-    Migration::__new(
-        version,
-        leak_str(name),
-        leak_str(&format!("migrations/V{version}__{name}.sql")),
-        sql,
-        None,
-        checksum,
-        transaction,
-        Box::leak(spans.into_boxed_slice()),
-    )
+    pgstrata_testkit::migration_of_sql(version, name, sql, transaction)
 }
 
 pub fn tx(version: i64, name: &str, sql: &str) -> Migration {
@@ -53,21 +26,12 @@ pub fn non_tx(version: i64, name: &str, sql: &str) -> Migration {
     migration(version, name, sql, TransactionMode::NonTransactional)
 }
 
-/// The same migration with another checksum, as if its file had been edited.
+/// The migration with a statement added, as if its file had been edited: another
+/// checksum under the same version and name. (The `;` on a line of its own ends the
+/// last statement even after a trailing comment.)
 pub fn edited(m: Migration) -> Migration {
-    Migration::__new(
-        m.version,
-        m.name,
-        m.path,
-        m.sql,
-        m.down_sql,
-        leak_str(&format!(
-            "{:x}",
-            Sha256::digest(format!("edited {}", m.sql))
-        )),
-        m.transaction,
-        m.statements,
-    )
+    let sql = format!("{}\n;\nSELECT 'edited';", m.sql);
+    migration(m.version, m.name, &sql, m.transaction)
 }
 
 pub fn leak(migrations: Vec<Migration>) -> &'static [Migration] {

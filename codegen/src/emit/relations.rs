@@ -1,94 +1,53 @@
 //! One module per table or view: its names, `Row` (read by column name from a
 //! `postgres::Row`) and, for tables, `Insert` (required columns as values, defaulted or
-//! nullable ones as `Option`). Written as Rust source text: see `schema/mod.rs`.
+//! nullable ones as `Option`).
 
-use super::names::{constant_case, doc, ident, literal, snake_case, Unique};
-use super::types::{map, DomainFacts, Features, Mapped};
-use super::RustNames;
-use pgstrata_analyzer::catalog::{Catalog, Column, QualifiedName, Table, View};
+use super::{doc, literal};
+use crate::model::{Field, Insert, Presence, Relation, RelationKind};
 use std::fmt::Write as _;
 
-/// A column as the generated code sees it.
-struct Field {
-    sql: String,
-    /// The field's identifier, as Rust source.
-    rust: String,
-    /// The field's type, as Rust source; `None` when the column has no mapping.
-    ty: Option<String>,
-    /// Whether the type is `Copy` (a copy needs no `.clone()`, which clippy flags).
-    copy: bool,
-    /// Set when the column's type is a domain.
-    domain: Option<DomainFacts>,
-    why_unmapped: Option<String>,
-    nullable: bool,
-    /// From `COMMENT ON COLUMN`.
-    doc: Option<String>,
-}
-
-fn fields(
-    catalog: &Catalog,
-    names: &RustNames,
-    columns: impl Iterator<Item = (String, Option<QualifiedName>, u32, bool, Option<String>)>,
-    features: Features,
-) -> Vec<Field> {
-    let mut unique = Unique::default();
-    columns
-        .map(|(sql, base, dims, nullable, comment)| {
-            let (mapped, domain) = match &base {
-                Some(base) => map(catalog, names, base, dims, features),
-                None => (
-                    Mapped::Unmapped("its type could not be derived".into()),
-                    None,
-                ),
-            };
-            let (ty, copy, why_unmapped) = match mapped {
-                Mapped::Type { rust, copy } => (Some(rust), copy, None),
-                Mapped::Unmapped(why) => (None, false, Some(why)),
-            };
-            // A field named after its column needs no doc that repeats the name.
-            let doc = comment.map(|c| format!("`{sql}`: {c}"));
-            Field {
-                rust: ident(&unique.take(snake_case(&sql))),
-                sql,
-                ty,
-                copy,
-                domain,
-                why_unmapped,
-                nullable,
-                doc,
-            }
-        })
-        .collect()
-}
-
-fn column_fields(
-    catalog: &Catalog,
-    names: &RustNames,
-    columns: &[Column],
-    features: Features,
-) -> Vec<Field> {
-    let mut fields = fields(
-        catalog,
-        names,
-        columns.iter().map(|c| {
-            (
-                c.name.clone(),
-                Some(c.base_type.clone()),
-                c.array_dimensions,
-                c.nullable,
-                c.comment.clone(),
-            )
-        }),
-        features,
-    );
-    // A domain NOT NULL refuses NULL in a table's column that PostgreSQL calls
-    // nullable (a view's column can still be NULL, from an outer join).
-    for f in &mut fields {
-        if f.domain.as_ref().is_some_and(|d| d.not_null) {
-            f.nullable = false;
+/// A table's or view's module.
+pub fn relation(out: &mut String, relation: &Relation, postgres: bool) {
+    let module_doc = match (relation.kind, &relation.comment) {
+        (RelationKind::Table, Some(c)) => {
+            format!("Table `{}.{}`: {c}", relation.schema, relation.name)
         }
+        (RelationKind::Table, None) => format!("Table `{}.{}`.", relation.schema, relation.name),
+        (kind, Some(c)) => format!(
+            "The {} `{}.{}`: {c}",
+            kind.noun(),
+            relation.schema,
+            relation.name
+        ),
+        (kind, None) => format!(
+            "The {} `{}.{}` (a view's columns may be NULL: they are `Option`).",
+            kind.noun(),
+            relation.schema,
+            relation.name
+        ),
+    };
+    let _ = write!(
+        out,
+        "{}\npub mod {} {{\n{}",
+        doc(&module_doc),
+        relation.module,
+        imports(relation.depth)
+    );
+    names_and_row(out, relation, postgres);
+    match &relation.insert {
+        Some(Insert::Unavailable { reason }) => {
+            let _ = writeln!(out, "{}\npub enum NoInsert {{}}", doc(reason));
+        }
+        Some(Insert::Columns(columns)) => {
+            let columns: Vec<(&Field, Presence)> = columns
+                .iter()
+                .map(|c| (&relation.fields[c.field], c.presence))
+                .collect();
+            insert(out, relation, &columns, postgres);
+        }
+        None => {}
     }
-    fields
+    out.push_str("}\n");
 }
 
 /// A struct field for `f` of type `ty`, with the column's comment as its doc.
@@ -115,14 +74,8 @@ fn imports(depth: usize) -> String {
 }
 
 /// The names shared by tables and views, and `Row`.
-fn names_and_row(
-    out: &mut String,
-    schema: &str,
-    name: &str,
-    fields: &[Field],
-    kind: &str,
-    postgres: bool,
-) {
+fn names_and_row(out: &mut String, relation: &Relation, postgres: bool) {
+    let (schema, name, fields) = (&relation.schema, &relation.name, &relation.fields);
     let qualified = format!("{}.{}", quoted(schema), quoted(name));
     let all_columns: Vec<String> = fields.iter().map(|f| literal(&f.sql)).collect();
     let mapped: Vec<&Field> = fields.iter().filter(|f| f.ty.is_some()).collect();
@@ -160,18 +113,17 @@ fn names_and_row(
          /// Its schema-qualified, quoted name, for SQL.\npub const QUALIFIED: &str = {qualified};\n\
          /// Every column, in order.\npub const COLUMNS: &[&str] = &[{all_columns}];\n\n\
          /// The columns' names.\npub mod columns {{\n",
-        what = doc(&format!("The {kind}'s schema.")),
+        what = doc(&format!("The {}'s schema.", relation.kind.noun())),
         schema_literal = literal(schema),
         name_literal = literal(name),
         qualified = literal(&qualified),
         all_columns = all_columns.join(", "),
     );
-    let mut constants = Unique::default();
     for f in fields {
         let _ = writeln!(
             out,
             "    pub const {}: &str = {};",
-            ident(&constants.take(constant_case(&f.sql))),
+            f.constant,
             literal(&f.sql)
         );
     }
@@ -220,127 +172,9 @@ fn names_and_row(
     }
 }
 
-pub fn table(
-    out: &mut String,
-    catalog: &Catalog,
-    names: &RustNames,
-    table: &Table,
-    module: &str,
-    depth: usize,
-    features: Features,
-) {
-    let fields = column_fields(catalog, names, &table.columns, features);
-    let module_doc = match &table.comment {
-        Some(c) => format!("Table `{}.{}`: {c}", table.schema, table.name),
-        None => format!("Table `{}.{}`.", table.schema, table.name),
-    };
-    let _ = write!(
-        out,
-        "{}\npub mod {} {{\n{}",
-        doc(&module_doc),
-        ident(module),
-        imports(depth)
-    );
-    names_and_row(
-        out,
-        &table.schema,
-        &table.name,
-        &fields,
-        "table",
-        features.postgres,
-    );
-    insert(out, table, &fields, features.postgres);
-    out.push_str("}\n");
-}
-
-pub fn view(
-    out: &mut String,
-    catalog: &Catalog,
-    names: &RustNames,
-    view: &View,
-    module: &str,
-    depth: usize,
-    features: Features,
-) {
-    let fields = fields(
-        catalog,
-        names,
-        view.columns.iter().map(|c| {
-            (
-                c.name.clone(),
-                c.base_type.clone(),
-                c.array_dimensions,
-                true,
-                c.comment.clone(),
-            )
-        }),
-        features,
-    );
-    let kind = if view.materialized {
-        "materialized view"
-    } else {
-        "view"
-    };
-    let module_doc = match &view.comment {
-        Some(c) => format!("The {kind} `{}.{}`: {c}", view.schema, view.name),
-        None => format!(
-            "The {kind} `{}.{}` (a view's columns may be NULL: they are `Option`).",
-            view.schema, view.name
-        ),
-    };
-    let _ = write!(
-        out,
-        "{}\npub mod {} {{\n{}",
-        doc(&module_doc),
-        ident(module),
-        imports(depth)
-    );
-    names_and_row(
-        out,
-        &view.schema,
-        &view.name,
-        &fields,
-        kind,
-        features.postgres,
-    );
-    out.push_str("}\n");
-}
-
-/// `Insert`: what a new row needs. Columns the server fills (identity `ALWAYS`,
-/// generated) are not in it; columns with a default or NULL allowed are `Option`
-/// (`None` leaves them to the server).
-fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
-    let mut required = Vec::new();
-    let mut optional = Vec::new();
-    for (column, field) in table.columns.iter().zip(fields) {
-        if column.generated.is_some() || column.identity.as_deref() == Some("always") {
-            continue;
-        }
-        let server_fills = column.default.is_some()
-            || column.identity.is_some()
-            || column.serial.is_some()
-            || field.domain.as_ref().is_some_and(|d| d.has_default);
-        let Some(ty) = &field.ty else {
-            if !field.nullable && !server_fills {
-                let why = format!(
-                    "No `Insert`: the required column `{}` has no Rust type ({}).",
-                    column.name,
-                    field.why_unmapped.as_deref().unwrap_or("unmapped")
-                );
-                let _ = writeln!(out, "{}\npub enum NoInsert {{}}", doc(&why));
-                return;
-            }
-            continue;
-        };
-        if field.nullable && server_fills {
-            // Three states: the default (`None`), NULL (`Some(None)`), a value.
-            optional.push((field, format!("::core::option::Option<{ty}>"), true));
-        } else if field.nullable || server_fills {
-            optional.push((field, ty.clone(), false));
-        } else {
-            required.push((field, ty.clone()));
-        }
-    }
+/// `Insert`, over `columns` (required first): required columns as values, the rest as
+/// `Option` (`None` leaves them to the server).
+fn insert(out: &mut String, table: &Relation, columns: &[(&Field, Presence)], postgres: bool) {
     let qualified = literal(&format!(
         "{}.{}",
         quoted(&table.schema),
@@ -362,12 +196,10 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
             format!("row.{}.clone()", f.rust)
         }
     };
-    for (f, _) in &required {
-        let _ = writeln!(out, "            {}: {},", f.rust, value(f));
-    }
-    for (f, _, three_states) in &optional {
-        // A nullable column without a default: `None` is NULL either way.
-        if f.nullable && !three_states {
+    for (f, presence) in columns {
+        // A required column, or a nullable one without a default (`None` is NULL
+        // either way), goes in as it is.
+        if *presence == Presence::Required || (f.nullable && *presence == Presence::Optional) {
             let _ = writeln!(out, "            {}: {},", f.rust, value(f));
         } else {
             let _ = writeln!(
@@ -385,11 +217,16 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
          /// `Option<Option<T>>`: `None` for the default, `Some(None)` for NULL.\n\
          #[derive(Debug, Clone, PartialEq)]\npub struct Insert {\n",
     );
-    for (f, ty) in &required {
-        field_line(out, f, ty);
-    }
-    for (f, ty, _) in &optional {
-        field_line(out, f, &format!("::core::option::Option<{ty}>"));
+    for (f, presence) in columns {
+        let ty = f.ty.as_deref().unwrap_or_default();
+        let ty = match presence {
+            Presence::Required => ty.to_string(),
+            Presence::Optional => format!("::core::option::Option<{ty}>"),
+            Presence::DefaultOrNull => {
+                format!("::core::option::Option<::core::option::Option<{ty}>>")
+            }
+        };
+        field_line(out, f, &ty);
     }
     let _ = write!(
         out,
@@ -399,9 +236,11 @@ fn insert(out: &mut String, table: &Table, fields: &[Field], postgres: bool) {
          pub fn to_sql(&self) -> (::std::string::String, ::std::vec::Vec<__p::Param<'_>>) {{\n        \
          __p::insert_sql({qualified}, &["
     );
-    let required_fields = required.iter().map(|(f, _)| (*f, "required"));
-    let optional_fields = optional.iter().map(|(f, _, _)| (*f, "optional"));
-    for (f, helper) in required_fields.chain(optional_fields) {
+    for (f, presence) in columns {
+        let helper = match presence {
+            Presence::Required => "required",
+            Presence::Optional | Presence::DefaultOrNull => "optional",
+        };
         let column = literal(&quoted(&f.sql));
         let _ = match &f.domain {
             None => write!(out, "__p::{helper}({column}, &self.{}), ", f.rust),

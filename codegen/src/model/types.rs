@@ -1,38 +1,14 @@
 //! The type mapping of design.md: which Rust type reads and writes a PostgreSQL type,
-//! given the facade's enabled type-crate features. A type without a mapping is left
-//! out of the generated structs (and the docs say so), never mistyped.
+//! given the facade's enabled type-crate features ([`Features`]). A type without a
+//! mapping is left out of the generated structs (and the docs say so), never mistyped.
 
 use super::RustNames;
+use crate::Features;
 use pgstrata_analyzer::catalog::{Catalog, QualifiedName};
 
 /// Where the generated code finds the type crates: each table module imports
 /// `::pgstrata::__private` as `__p`.
 const PRIVATE: &str = "__p";
-
-/// The type crates the facade was built with (its features, mirrored by this crate's).
-#[derive(Debug, Clone, Copy)]
-pub struct Features {
-    /// `Row::from_row` and `Insert::execute`/`returning` use the `postgres` client.
-    pub postgres: bool,
-    pub uuid: bool,
-    pub chrono: bool,
-    pub time: bool,
-    pub serde_json: bool,
-    pub rust_decimal: bool,
-}
-
-impl Features {
-    pub fn enabled() -> Self {
-        Self {
-            postgres: cfg!(feature = "postgres"),
-            uuid: cfg!(feature = "uuid"),
-            chrono: cfg!(feature = "chrono"),
-            time: cfg!(feature = "time"),
-            serde_json: cfg!(feature = "serde_json"),
-            rust_decimal: cfg!(feature = "rust_decimal"),
-        }
-    }
-}
 
 /// The Rust type for a column (as source) and whether it is `Copy`, or why there is
 /// none.

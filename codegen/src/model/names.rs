@@ -81,16 +81,6 @@ pub fn ident(name: &str) -> String {
     }
 }
 
-/// A string literal, as Rust source (`Debug` writes `str`s in Rust's escapes).
-pub fn literal(text: &str) -> String {
-    format!("{text:?}")
-}
-
-/// A doc attribute holding `text`.
-pub fn doc(text: &str) -> String {
-    format!("#[doc = {text:?}]")
-}
-
 /// Hands out names, appending `_2`, `_3`, ... where two SQL names map to one (`2`,
 /// `3`, ... to PascalCase names, which an underscore would make non-camel-case).
 #[derive(Default)]
@@ -144,7 +134,6 @@ mod tests {
         assert_eq!(constant_case("_id"), "ID");
         assert_eq!(ident("type"), "r#type");
         assert_eq!(ident("self"), "self_");
-        assert_eq!(literal("a \"b\"\n"), r#""a \"b\"\n""#);
     }
 
     #[test]

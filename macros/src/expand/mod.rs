@@ -1,3 +1,0 @@
-mod embedded;
-pub mod migrations;
-mod schema;
