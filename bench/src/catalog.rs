@@ -1,4 +1,4 @@
-//! What the catalog costs next to parsing (issue 3's goal: at most 20% more), on the
+//! What the catalog costs next to parsing (the goal: at most 20% more), on the
 //! generated corpus and on crates.io's real history: file by file, as the pipeline
 //! does on one thread, each file parsed, its statement rules run (they parse a `DO`
 //! block's PL/pgSQL once for the fold too, through the file's `ParseCache`), and the

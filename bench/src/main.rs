@@ -1,5 +1,5 @@
 //! `pgstrata-bench`: how long PostgreSQL's parser, the analyzer and the `migrations!`
-//! expansion take over a generated history of 1,000 migrations (issue 2).
+//! expansion take over a generated history of 1,000 migrations.
 //!
 //! ```sh
 //! cargo run --release -p pgstrata-bench    # the analyzer optimised
@@ -13,9 +13,9 @@
 //! Options: `--seed N` for another corpus of the same shape, `--runs N` (default 11)
 //! rounds of the in-process measurements, `--rebuilds N` (default 5) timed rebuilds of
 //! the expansion crate, `--no-expansion` to skip the crate, `--expansion` to only
-//! build it, `--catalog` to only measure the catalog's cost (issue 3), `--crates-io`
+//! build it, `--catalog` to only measure the catalog's cost, `--crates-io`
 //! to measure it on crates.io's history alone. It prints
-//! figures and never judges them beyond saying whether the issues' goals are met.
+//! figures and never judges them beyond saying whether each goal is met.
 
 mod catalog;
 mod corpus;
@@ -43,7 +43,7 @@ const ALLOCATOR_NAME: &str = if cfg!(feature = "rustc-allocator") {
 
 const FILES: usize = 1000;
 const SEED: u64 = 1;
-/// The issue's goals.
+/// The goals the figures are held to.
 const ANALYZER_GOAL: f64 = 1.5;
 const EXPANSION_GOAL_MS: f64 = 332.0;
 
@@ -699,7 +699,7 @@ fn expansion(
         ms(whole.expansion.median)
     );
 
-    // The typed schema module's compile cost (issue 3): the first migrations of the
+    // The typed schema module's compile cost: the first migrations of the
     // corpus up to its `SCHEMA_TABLES`th table, against one migration with no table.
     let prefix = files
         .iter()

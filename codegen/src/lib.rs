@@ -20,7 +20,7 @@ use pgstrata_analyzer::Analysis;
 use std::path::Path;
 
 /// The code of a directory, as Rust source: the typed schema module, the embedded
-/// migrations, the runner and the staleness guard. `dir` is the directory's absolute
+/// migrations, the runner and the check of the embedded files. `dir` is the directory's absolute
 /// path (the code `include_str!`s its files and checks it in debug builds).
 ///
 /// The macro emits it even when there are errors, so code that names `MIGRATIONS` or

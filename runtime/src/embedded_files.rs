@@ -16,7 +16,7 @@ pub enum StaleEmbedding {
     #[error(
         "the migrations in {} changed since this binary was built ({}); rebuild it, and to \
          have cargo rebuild by itself when a migration file is added, emit \
-         `cargo:rerun-if-changed=<migrations dir>` from build.rs (the build helper does it)",
+         `cargo:rerun-if-changed=<migrations dir>` from build.rs",
         root.display(),
         describe(added, removed)
     )]

@@ -3,7 +3,7 @@
 //! reject given the earlier migrations.
 //!
 //! [`CatalogBuilder`] is the catalog under construction: the catalog so far
-//! ([`model`], the stable JSON interface of `pgstrata schema --json`), the session's
+//! (`model`, the stable JSON interface of `pgstrata schema --json`), the session's
 //! search path, and what the fold could not follow ([`Uncertain`]).
 //! [`CatalogBuilder::apply`] folds one statement (one module per kind of statement
 //! under `apply/`) and returns the [`Problem`]s the server would raise; the

@@ -1,4 +1,4 @@
-//! The embedded migrations, the runner and the staleness guard, as Rust source.
+//! The embedded migrations, the runner and the check of the embedded files, as Rust source.
 
 use super::literal;
 use crate::EmbeddedMigration;

@@ -10,7 +10,7 @@ fn main() {
     assert_eq!(db::MIGRATIONS[1].transaction, TransactionMode::NonTransactional);
     assert_eq!(db::MIGRATIONS[1].version, 2);
     assert_eq!(db::MIGRATIONS[1].statements.len(), 1);
-    // What the staleness guard compares with the directory.
+    // What the check of the embedded files compares with the directory.
     assert_eq!(db::EMBEDDED_FILES, ["V1__table.sql", "V2__index.sql"]);
     let dir = concat!(env!("PGSTRATA_MANIFEST_DIR"), "/tests/ui/fixtures/concurrently");
     assert!(pgstrata::check_embedded(std::path::Path::new(dir), db::EMBEDDED_FILES).is_ok());
