@@ -51,7 +51,7 @@ const EXTRA_CHANGE_PERCENT: usize = 39;
 
 /// A word of the generated values (drawn as the generator has always drawn it).
 fn word(rng: &mut Rng) -> &'static str {
-    *rng.pick(WORDS)
+    WORDS[rng.below(WORDS.len())]
 }
 
 /// What a column holds, for the values, indexes and checks written about it.

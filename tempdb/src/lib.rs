@@ -54,16 +54,25 @@ pub fn server_url() -> String {
         };
         match start_throwaway() {
             Ok(url) => {
-                eprintln!("pgstrata: {why}; using a throwaway cluster at {url}");
+                say(&format!(
+                    "pgstrata: {why}; using a throwaway cluster at {url}"
+                ));
                 url
             }
             Err(e) => {
-                eprintln!("pgstrata: {why}, and no throwaway cluster: {e}");
+                say(&format!("pgstrata: {why}, and no throwaway cluster: {e}"));
                 DEFAULT_URL.to_string()
             }
         }
     })
     .clone()
+}
+
+/// Writes to stderr past a test harness's capture: which server a run used is worth
+/// seeing even when every test passes.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Starts a throwaway cluster now and returns its URL (user `postgres`, trust

@@ -59,7 +59,7 @@ fn a_real_edit_is_divergent_and_nothing_is_applied() {
 
     dir.write(
         "V1__accounts.sql",
-        &ORIGINAL.replace("email text", "email varchar(320)"),
+        ORIGINAL.replace("email text", "email varchar(320)"),
     );
     dir.write(
         "V2__sessions.sql",
