@@ -2,8 +2,9 @@
 //! time, embedded, applied to a database, then used through the generated types.
 //!
 //! `cargo run --example neuroagent` connects to `DATABASE_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`; where no server answers, a throwaway
-//! cluster is started from the machine's PostgreSQL binaries), creates the database
+//! `postgres://postgres@127.0.0.1:5432/postgres`; where no server answers, or with
+//! `PGSTRATA_THROWAWAY=1`, a throwaway cluster is started from the machine's
+//! PostgreSQL binaries: see the `pgstrata-tempdb` crate), creates the database
 //! `pgstrata_example` afresh, migrates it, writes a thread with its messages, tool
 //! calls, tool selection, complexity estimate and token counts through
 //! `db::schema::<table>::Insert`, reads every table back as `db::schema::<table>::Row`,
@@ -20,8 +21,8 @@ const DATABASE: &str = "pgstrata_example";
 
 fn main() -> Result<(), Box<dyn Error>> {
     // `DATABASE_URL`, the local server, or a throwaway cluster from the machine's own
-    // PostgreSQL binaries: found the way pgstrata's tests find theirs.
-    let server_url = pgstrata_testkit::server_url();
+    // PostgreSQL binaries; an application would read its own setting here.
+    let server_url = pgstrata_tempdb::server_url();
     let mut admin = postgres::Client::connect(&server_url, postgres::NoTls)?;
     // Two round trips: a multi-statement string would run as one transaction, which
     // DROP and CREATE DATABASE refuse.

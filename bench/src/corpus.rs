@@ -8,6 +8,7 @@
 //! `BEGIN`/`COMMIT`, no `-- pgstrata:` comments). The same seed always gives the
 //! same bytes, so figures from different runs and machines compare.
 
+use pgstrata_testkit::Rng;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -48,39 +49,9 @@ pub fn write(dir: &Path, files: &[GeneratedFile]) -> std::io::Result<()> {
 /// How often a migration makes one more change (repeatedly, up to four more).
 const EXTRA_CHANGE_PERCENT: usize = 39;
 
-/// SplitMix64: a few lines, good enough to pick shapes, and stable across platforms.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// A number in `lo..=hi`.
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn word(&mut self) -> &'static str {
-        WORDS[self.below(WORDS.len())]
-    }
+/// A word of the generated values (drawn as the generator has always drawn it).
+fn word(rng: &mut Rng) -> &'static str {
+    WORDS[rng.below(WORDS.len())]
 }
 
 /// What a column holds, for the values, indexes and checks written about it.
@@ -420,7 +391,7 @@ fn sentence_case(name: &str) -> String {
 impl History {
     fn new(seed: u64) -> Self {
         Self {
-            rng: Rng(seed),
+            rng: Rng::new(seed),
             tables: Vec::new(),
             enums: Vec::new(),
             names: std::collections::HashSet::new(),
@@ -809,7 +780,7 @@ impl History {
             if nullable && kind == Kind::Text && self.rng.chance(40) {
                 sql.statement(format!(
                     "UPDATE {t} SET {name} = {} WHERE {name} IS NULL",
-                    quote(self.rng.word())
+                    quote(word(&mut self.rng))
                 ));
                 sql.statement(format!("ALTER TABLE {t} ALTER COLUMN {name} SET NOT NULL"));
             }
@@ -892,7 +863,7 @@ impl History {
                     sql.statement(format!(
                         "ALTER TABLE {t} ALTER COLUMN {} SET DEFAULT {}",
                         column.name,
-                        quote(self.rng.word())
+                        quote(word(&mut self.rng))
                     ));
                 }
             }
@@ -1195,7 +1166,7 @@ impl History {
                      UPDATE {t} SET {column} = {}\n        WHERE id IN (SELECT id FROM {t} WHERE {column} IS NULL LIMIT {});\n        \
                      GET DIAGNOSTICS v_rows = ROW_COUNT;\n        v_total := v_total + v_rows;\n        EXIT WHEN v_rows = 0;\n    \
                      END LOOP;\n    RAISE NOTICE '{t}.{column}: % rows backfilled', v_total;\nEND\n$$",
-                    quote(self.rng.word()),
+                    quote(word(&mut self.rng)),
                     self.rng.pick(&[500, 1000, 5000, 10000])
                 ));
             }

@@ -15,8 +15,10 @@ use support::*;
 
 const RUNNERS: usize = 16;
 
-/// Set in the environment of the child processes: the database to migrate.
-const CHILD_DB: &str = "PGSTRATA_TEST_CHILD_DB";
+/// Set in the environment of the child processes: the URL of the database to migrate,
+/// on the parent's server (a child left to find a server itself could start a
+/// throwaway cluster of its own).
+const CHILD_URL: &str = "PGSTRATA_TEST_CHILD_URL";
 /// When the children start their runs (ms since the Unix epoch), so they overlap.
 const CHILD_START_AT: &str = "PGSTRATA_TEST_CHILD_START_AT";
 /// What a child prints so the parent knows its test really ran.
@@ -116,7 +118,7 @@ fn sixteen_processes_apply_each_migration_once() {
                     "--nocapture",
                     "--test-threads=1",
                 ])
-                .env(CHILD_DB, &db.name)
+                .env(CHILD_URL, db.url())
                 .env(CHILD_START_AT, start_at.to_string())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -158,12 +160,10 @@ fn sixteen_processes_apply_each_migration_once() {
 #[test]
 #[ignore = "run by sixteen_processes_apply_each_migration_once in child processes"]
 fn child_process_runner() {
-    let Ok(name) = std::env::var(CHILD_DB) else {
+    let Ok(url) = std::env::var(CHILD_URL) else {
         return;
     };
-    let mut client = TestDb::config_of(&name)
-        .connect(postgres::NoTls)
-        .expect("connect");
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
     let start_at: u128 = std::env::var(CHILD_START_AT)
         .ok()
         .and_then(|v| v.parse().ok())

@@ -1,8 +1,30 @@
-//! The real-world histories in `../shared/corpora`, as the tests that apply, compare
-//! and mutate them find them. Their absence is a failure, not a skip: CI must not pass
-//! by testing nothing.
+//! The real-world histories in `../shared/corpora` (or `PGSTRATA_CORPORA`), as the
+//! tests that apply, compare and mutate them find them. They are this team's data, not
+//! part of the repository: a fresh clone has none, so a test skips each missing set
+//! with one line saying so and passes. CI sets `PGSTRATA_REQUIRE_CORPORA=1`, under
+//! which a missing set fails the test: CI must not pass by testing nothing.
 
 use std::path::{Path, PathBuf};
+
+/// The eleven sets, by their directory names.
+pub const SETS: [&str; 11] = [
+    "apalis-postgres",
+    "atuin",
+    "crates.io",
+    "documenso",
+    "eventually-postgres",
+    "fang",
+    "matrix-authentication-service",
+    "procrastinate",
+    "sqlxmq",
+    "underway",
+    "vaultwarden",
+];
+
+/// Where the corpora are looked for.
+pub const LOCATION_VARIABLE: &str = "PGSTRATA_CORPORA";
+/// Set (to anything but `0` or empty) to make a missing set a failure.
+pub const REQUIRE_VARIABLE: &str = "PGSTRATA_REQUIRE_CORPORA";
 
 /// sqlx's bookkeeping table, which matrix-authentication-service and underway expect
 /// before their first migration (one deletes from it, one copies it with `LIKE`).
@@ -10,15 +32,45 @@ pub const SQLX_TABLE: &str = "CREATE TABLE public._sqlx_migrations (version BIGI
     description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), \
     success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)";
 
-/// `../shared/corpora` beside the repository, or `PGSTRATA_CORPORA`.
-pub fn root() -> PathBuf {
+/// The directories of the sets that are there, in [`SETS`] order. Each missing set
+/// prints `skipped: <set> corpus not found; set PGSTRATA_CORPORA`, or fails the
+/// calling test when `PGSTRATA_REQUIRE_CORPORA` is set.
+pub fn sets() -> Vec<PathBuf> {
     let root = location();
+    let required = required();
+    let mut present = Vec::new();
+    let mut missing = Vec::new();
+    for name in SETS {
+        let set = root.join(name);
+        if set.join("_meta/order.txt").is_file() {
+            present.push(set);
+        } else if required {
+            missing.push(name);
+        } else {
+            skip_line(&format!(
+                "skipped: {name} corpus not found; set {LOCATION_VARIABLE}"
+            ));
+        }
+    }
     assert!(
-        root.is_dir(),
-        "the corpora are missing at {}",
-        root.display()
+        missing.is_empty(),
+        "{REQUIRE_VARIABLE} is set, and these corpus sets are missing at {}: {}",
+        root.display(),
+        missing.join(", ")
     );
-    root
+    present
+}
+
+/// Writes `line` to stderr past the test harness's capture (which keeps a passing
+/// test's `println!` and `eprintln!` to itself), so a skip is always seen.
+pub fn skip_line(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Whether a missing set fails the test (`PGSTRATA_REQUIRE_CORPORA`, not `0`).
+pub fn required() -> bool {
+    std::env::var_os(REQUIRE_VARIABLE).is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// The corpora's root when it is there, for tools that can do without them (the bench).
@@ -27,10 +79,18 @@ pub fn root_if_present() -> Option<PathBuf> {
     root.is_dir().then_some(root)
 }
 
+/// `PGSTRATA_CORPORA`, else `../shared/corpora` beside the repository.
 fn location() -> PathBuf {
-    std::env::var_os("PGSTRATA_CORPORA")
+    std::env::var_os(LOCATION_VARIABLE)
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora"))
+}
+
+/// A set's name: its directory's.
+pub fn name(set: &Path) -> String {
+    set.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// A set's migrations directory and its path relative to the set, from the first

@@ -1,6 +1,7 @@
 //! What pgstrata's integration tests share: a fresh database per test on the server
-//! at `DATABASE_URL`, dropped afterwards, and runtime migrations built from the
-//! analyzer's model exactly as the macro builds them.
+//! that `pgstrata-tempdb` finds, dropped afterwards; runtime migrations built from the
+//! analyzer's model exactly as the macro builds them; the real-world corpora (skipped
+//! set by set where they are missing); a temporary directory and a seeded generator.
 
 use pgstrata_analyzer::parse::parse_file;
 use pgstrata_analyzer::source::SourceFile;
@@ -11,48 +12,17 @@ use postgres::{Client, Config, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod corpora;
-mod throwaway;
+mod rng;
+mod temp_dir;
 
-pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub use rng::Rng;
+pub use temp_dir::TempDir;
 
-/// The server to use: `DATABASE_URL`; else the local default when it answers; else a
-/// throwaway cluster started from the machine's own PostgreSQL binaries (removed when
-/// the process exits), so the README's commands work wherever PostgreSQL is installed.
-/// `PGSTRATA_THROWAWAY=1` forces the throwaway cluster.
+/// The server the tests use: `DATABASE_URL`, else the local default when it answers,
+/// else a throwaway cluster (`PGSTRATA_THROWAWAY=1` forces it), as `pgstrata-tempdb`
+/// finds it for the example too.
 pub fn server_url() -> String {
-    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    URL.get_or_init(|| {
-        let forced = std::env::var_os("PGSTRATA_THROWAWAY").is_some();
-        if let (Ok(url), false) = (std::env::var("DATABASE_URL"), forced) {
-            return url;
-        }
-        if !forced && answers(DEFAULT_URL) {
-            return DEFAULT_URL.to_string();
-        }
-        match throwaway::start() {
-            Ok(url) => {
-                eprintln!("pgstrata: no server answered at {DEFAULT_URL}; using a throwaway cluster at {url}");
-                url
-            }
-            Err(e) => {
-                eprintln!("pgstrata: no server at {DEFAULT_URL}, and no throwaway cluster: {e}");
-                DEFAULT_URL.to_string()
-            }
-        }
-    })
-    .clone()
-}
-
-fn answers(url: &str) -> bool {
-    url.parse::<Config>()
-        .ok()
-        .and_then(|mut config| {
-            config
-                .connect_timeout(std::time::Duration::from_secs(3))
-                .connect(NoTls)
-                .ok()
-        })
-        .is_some()
+    pgstrata_tempdb::server_url()
 }
 
 /// The server's connection settings.

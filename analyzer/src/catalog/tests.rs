@@ -790,26 +790,9 @@ fn every_relation_is_noted_after_every_statement() {
         here.join("../tests/fixtures/catalog_forms"),
         here.join("../migrations"),
     ];
-    let corpora = std::env::var_os("PGSTRATA_CORPORA")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| here.join("../../shared/corpora"));
-    for entry in std::fs::read_dir(&corpora).into_iter().flatten().flatten() {
-        let order = entry.path().join("_meta/order.txt");
-        let Ok(text) = std::fs::read_to_string(&order) else {
-            continue;
-        };
-        let first = text.lines().next().unwrap_or_default();
-        let mut parts: Vec<&str> = first.split('/').collect();
-        if matches!(parts.pop(), Some("up.sql" | "migration.sql")) {
-            parts.pop();
-        }
-        dirs.push(entry.path().join(parts.join("/")));
+    for set in pgstrata_testkit::corpora::sets() {
+        dirs.push(pgstrata_testkit::corpora::migrations_dir(&set).0);
     }
-    assert!(
-        dirs.len() > 2,
-        "the corpora are missing at {}",
-        corpora.display()
-    );
     for dir in dirs {
         let discovery = crate::discover::discover(&dir, "m");
         let mut builder = CatalogBuilder::new();

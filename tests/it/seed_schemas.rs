@@ -10,9 +10,8 @@
 //! - survive a replay of every migration by hand (every statement is re-runnable),
 //!   leaving the rows as they were.
 //!
-//! The rows are plain SQL, all in `common::rows` (`tests/common/mod.rs`), which
-//! `tests/seed_types.rs` shares: it reads them back through the typed `schema` module
-//! and writes them again with it.
+//! The rows are plain SQL, all in `seed_fixtures::rows`, which `seed_types` shares:
+//! it reads them back through the typed `schema` module and writes them again with it.
 
 use pgstrata::Runner;
 use pgstrata_analyzer::{analyze, render, Analysis, Config, TransactionMode};
@@ -20,9 +19,7 @@ use pgstrata_testkit::{runtime_migrations, TestDb};
 use postgres::Client;
 use std::path::Path;
 
-mod common;
-
-use common::{
+use crate::seed_fixtures::{
     agent_prompt_train, chat, every_table, insert, live_conversational_threads, neuroagent,
     read_back, rows, Row, SeedRows,
 };

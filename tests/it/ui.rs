@@ -1,6 +1,6 @@
 //! Compile-time behaviour of `migrations!`, pinned by trybuild: every failing
 //! fixture's exact error text is in its `.stderr` (regenerate with
-//! `TRYBUILD=overwrite cargo test --test ui`), and passing fixtures run.
+//! `TRYBUILD=overwrite cargo test --test it -- ui::`), and passing fixtures run.
 
 #[test]
 fn ui() {

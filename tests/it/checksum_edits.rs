@@ -4,39 +4,17 @@
 
 use pgstrata::{Error, Runner};
 use pgstrata_analyzer::{analyze, Config};
-use pgstrata_testkit::{runtime_migrations, TestDb};
-use std::path::{Path, PathBuf};
+use pgstrata_testkit::{runtime_migrations, TempDir, TestDb};
 
-/// A migrations directory in the system's temp dir, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let path = std::env::temp_dir().join(format!("pgstrata-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Dir(path)
-    }
-
-    fn write(&self, file: &str, sql: &str) {
-        std::fs::write(self.0.join(file), sql).unwrap();
-    }
-
-    fn migrations(&self) -> &'static [pgstrata::Migration] {
-        let analysis = analyze(Path::new(&self.0), "migrations", &Config::default());
-        assert!(
-            analysis.diagnostics.is_empty(),
-            "{:?}",
-            analysis.diagnostics
-        );
-        runtime_migrations(&analysis)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// The runtime migrations of the directory's files, which must analyze clean.
+fn migrations(dir: &TempDir) -> &'static [pgstrata::Migration] {
+    let analysis = analyze(dir.path(), "migrations", &Config::default());
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{:?}",
+        analysis.diagnostics
+    );
+    runtime_migrations(&analysis)
 }
 
 const ORIGINAL: &str =
@@ -45,12 +23,12 @@ const ORIGINAL: &str =
 
 #[test]
 fn whitespace_and_comment_edits_keep_the_checksum() {
-    let dir = Dir::new("checksum-layout");
+    let dir = TempDir::new("checksum-layout");
     dir.write("V1__accounts.sql", ORIGINAL);
     let db = TestDb::new("pgstrata_checksum");
     let mut client = db.connect();
     assert_eq!(
-        Runner::new(dir.migrations())
+        Runner::new(migrations(&dir))
             .run(&mut client)
             .unwrap()
             .applied
@@ -67,27 +45,27 @@ fn whitespace_and_comment_edits_keep_the_checksum() {
          );\r\n\r\n\
          CREATE INDEX IF NOT EXISTS accounts_email\r\n    ON accounts (email); -- lookups by e-mail\r\n",
     );
-    let report = Runner::new(dir.migrations()).run(&mut client).unwrap();
+    let report = Runner::new(migrations(&dir)).run(&mut client).unwrap();
     assert!(report.applied.is_empty());
 }
 
 #[test]
 fn a_real_edit_is_divergent_and_nothing_is_applied() {
-    let dir = Dir::new("checksum-edit");
+    let dir = TempDir::new("checksum-edit");
     dir.write("V1__accounts.sql", ORIGINAL);
     let db = TestDb::new("pgstrata_checksum");
     let mut client = db.connect();
-    Runner::new(dir.migrations()).run(&mut client).unwrap();
+    Runner::new(migrations(&dir)).run(&mut client).unwrap();
 
     dir.write(
         "V1__accounts.sql",
-        &ORIGINAL.replace("email text", "email varchar(320)"),
+        ORIGINAL.replace("email text", "email varchar(320)"),
     );
     dir.write(
         "V2__sessions.sql",
         "CREATE TABLE IF NOT EXISTS sessions (id bigint);\n",
     );
-    let error = Runner::new(dir.migrations()).run(&mut client).unwrap_err();
+    let error = Runner::new(migrations(&dir)).run(&mut client).unwrap_err();
     assert!(
         matches!(error, Error::Divergent { version: 1, .. }),
         "{error}"

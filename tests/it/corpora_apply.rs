@@ -6,7 +6,6 @@ use pgstrata::Runner;
 use pgstrata_analyzer::{analyze, Config};
 use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
 use pgstrata_testkit::{normalize_dump, runtime_migrations, TestDb};
-use std::path::PathBuf;
 
 /// The runner's own history lives in a schema of its own, left out of the dump.
 const HISTORY_SCHEMA: &str = "pgstrata_history";
@@ -35,16 +34,8 @@ fn first_difference(expected: &[String], actual: &[String]) -> String {
 
 #[test]
 fn every_set_applies_to_the_schema_postgres_15_produced() {
-    let root = corpora::root();
-    let mut sets: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("_meta/order.txt").is_file())
-        .collect();
-    sets.sort();
-    assert_eq!(sets.len(), 11);
-    for set in sets {
-        let name = set.file_name().unwrap().to_string_lossy().into_owned();
+    for set in corpora::sets() {
+        let name = corpora::name(&set);
         let (dir, display) = migrations_dir(&set);
         let analysis = analyze(&dir, &display, &Config::default());
         let migrations = runtime_migrations(&analysis);

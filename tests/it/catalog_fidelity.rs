@@ -37,7 +37,7 @@ struct Set {
     sqlx_table: bool,
 }
 
-/// The seed schemas under `tests/fixtures/` (see `tests/seed_schemas.rs`).
+/// The seed schemas under `tests/fixtures/` (see `seed_schemas`).
 const SEEDS: [&str; 4] = [
     "neuroagent",
     "agent_prompt_train",
@@ -61,7 +61,7 @@ fn sets() -> Vec<Set> {
             display: "tests/fixtures/catalog_forms".to_string(),
             sqlx_table: false,
         },
-        // The forms the typed module is tested on (`tests/typed_forms.rs`).
+        // The forms the typed module is tested on (`typed_forms`).
         Set {
             name: "typed_forms".to_string(),
             dir: here.join("tests/fixtures/typed_forms"),
@@ -70,7 +70,7 @@ fn sets() -> Vec<Set> {
         },
     ];
     // The four seed schemas, each a directory of `NNN_<revision>_<name>.sql` or
-    // `NNN-<name>.sql` files, analyzed and applied as `tests/seed_schemas.rs` does.
+    // `NNN-<name>.sql` files, analyzed and applied as `seed_schemas` does.
     for seed in SEEDS {
         let display = format!("tests/fixtures/{seed}");
         sets.push(Set {
@@ -80,18 +80,11 @@ fn sets() -> Vec<Set> {
             sqlx_table: false,
         });
     }
-    let root = corpora::root();
-    let mut corpora: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("_meta/order.txt").is_file())
-        .collect();
-    corpora.sort();
-    assert_eq!(corpora.len(), 11, "eleven corpus sets");
-    for set in corpora {
+    // The real-world sets that are there (each missing one says it is skipped).
+    for set in corpora::sets() {
         let (dir, display) = migrations_dir(&set);
         sets.push(Set {
-            name: set.file_name().unwrap().to_string_lossy().into_owned(),
+            name: corpora::name(&set),
             dir,
             display,
             sqlx_table: needs_sqlx_table(&set),

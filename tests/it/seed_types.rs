@@ -1,6 +1,6 @@
 //! The four seed schemas through their generated types: every table of every seed
 //! takes a row in a database migrated by the seed's embedded runner (the SQL rows of
-//! `tests/seed_schemas.rs`, shared in `tests/common/mod.rs`), reads it back as its
+//! `seed_schemas`, shared in `tests/it/seed_fixtures.rs`), reads it back as its
 //! `schema::<table>::Row`, and writes it with `Insert::from(&row).returning(..)` into
 //! a second database migrated the same way. Then
 //!
@@ -22,9 +22,7 @@ use postgres::Client;
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 
-mod common;
-
-use common::{
+use crate::seed_fixtures::{
     agent_prompt_train, chat, every_table, insert, live_conversational_threads, neuroagent,
     read_back, rows, SeedRows,
 };

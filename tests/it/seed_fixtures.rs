@@ -1,5 +1,5 @@
-//! What the seed tests share: the four seed schemas' rows (`tests/seed_schemas.rs`
-//! writes them in SQL and checks them; `tests/seed_types.rs` reads them through the
+//! What the seed tests share: the four seed schemas' rows (`seed_schemas`
+//! writes them in SQL and checks them; `seed_types` reads them through the
 //! generated types and writes them back), and the SQL that writes and checks them.
 
 use postgres::Client;
