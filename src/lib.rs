@@ -28,7 +28,7 @@
 //! Edits of an embedded file rebuild the crate (the macro `include_str!`s it); a *new*
 //! file needs one line in `build.rs`, with no dependency:
 //!
-//! ```no_run
+//! ```text
 //! // build.rs
 //! fn main() {
 //!     println!("cargo:rerun-if-changed=migrations");

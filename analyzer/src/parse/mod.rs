@@ -1,6 +1,8 @@
 //! Step three: every statement of a file through PostgreSQL's own parser, with byte
 //! ranges, the comments around them, and a checksum of the tokens.
 
+// The one `unsafe` of the workspace: a call into libpg_query for the error position.
+#[allow(unsafe_code)]
 mod ffi;
 
 pub use ffi::ParserError;
