@@ -3,6 +3,7 @@
 //! object exists, the conditions caught by enclosing exception handlers, and whether
 //! it runs only under some condition. The one PL/pgSQL walker of the analyzer: the
 //! `non-idempotent` rule judges the statements, the catalog applies them.
+//! It walks JSON because libpg_query gives PL/pgSQL trees only as JSON, not as protobuf.
 
 use crate::tree::find_all;
 use pg_query::protobuf::{DoStmt, ParseResult};

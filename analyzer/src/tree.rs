@@ -1,13 +1,15 @@
 //! Generic questions about a parse tree, answered over its JSON form (pg_query's
-//! nodes derive `Serialize`): one walker sees every node, where a hand-written match
-//! would miss the kinds it forgot.
+//! nodes derive `Serialize`): the only walk that sees every field of every node, where
+//! pg_query's `nodes()` skips `VALUES` lists, `ON CONFLICT` and `MERGE` clauses,
+//! subscripts and collations, and a hand-written match would miss the kinds it forgot.
 
-use pg_query::NodeEnum;
+use serde::Serialize;
 use serde_json::Value;
 
-/// The tree as JSON; `Value::Null` if it cannot be serialised.
-pub fn json(node: &NodeEnum) -> Value {
-    serde_json::to_value(node).unwrap_or(Value::Null)
+/// The tree (a node, or a list of them) as JSON; `Value::Null` if it cannot be
+/// serialised.
+pub fn json<T: Serialize + ?Sized>(tree: &T) -> Value {
+    serde_json::to_value(tree).unwrap_or(Value::Null)
 }
 
 /// Every object under `value` (itself included) that holds `key`, with that key's value.

@@ -26,6 +26,7 @@ mod walk;
 pub use builder::CatalogBuilder;
 pub use deparse::normalized as normalized_expression;
 pub use identifiers::quote_ident;
+pub(crate) use identifiers::strings;
 pub use model::*;
 pub use name_index::RelationKind;
 pub use problem::{closest, edit_distance, Anchor, ObjectKind, Problem, ProblemKind};

@@ -85,10 +85,7 @@ fn alter_table_cmd(cmd: &Node, table: &str, dropped: &Dropped) -> Option<Problem
         }),
         AlterTableType::AtAlterColumnType => {
             let using = match def {
-                Some(NodeEnum::ColumnDef(c)) => c
-                    .raw_default
-                    .as_deref()
-                    .map(|d| serde_json::to_value(d).unwrap_or(Value::Null)),
+                Some(NodeEnum::ColumnDef(c)) => c.raw_default.as_deref().map(tree::json),
                 _ => None,
             };
             using.filter(computes).map(|_| {

@@ -24,7 +24,7 @@ pub(super) fn data_change(node: &NodeEnum, text: &str) -> Option<Problem> {
             let on_conflict = s.on_conflict_clause.as_deref();
             match on_conflict {
                 Some(c) if c.action == OnConflictAction::OnconflictUpdate as i32 => {
-                    let targets = serde_json::to_value(&c.target_list).unwrap_or(Value::Null);
+                    let targets = tree::json(&c.target_list);
                     reads_what_it_writes(&targets, &target_names(s.relation.as_ref())).map(
                         |column| {
                             Problem::changes(
@@ -40,7 +40,7 @@ pub(super) fn data_change(node: &NodeEnum, text: &str) -> Option<Problem> {
                     let guarded = may_spell(text, "exists")
                         && s.select_stmt
                             .as_deref()
-                            .map(|q| serde_json::to_value(q).unwrap_or(Value::Null))
+                            .map(tree::json)
                             .is_some_and(|q| tree::has_exists_subquery(&q));
                     (!guarded).then(|| Problem {
                         message: "INSERT without ON CONFLICT or a NOT EXISTS guard inserts the rows again (or fails on a key) when run twice".to_string(),
@@ -52,7 +52,7 @@ pub(super) fn data_change(node: &NodeEnum, text: &str) -> Option<Problem> {
             }
         }
         NodeEnum::UpdateStmt(s) => {
-            let targets = serde_json::to_value(&s.target_list).unwrap_or(Value::Null);
+            let targets = tree::json(&s.target_list);
             reads_what_it_writes(&targets, &target_names(s.relation.as_ref())).map(|column| {
                 Problem::changes(
                     "UPDATE",
@@ -62,7 +62,7 @@ pub(super) fn data_change(node: &NodeEnum, text: &str) -> Option<Problem> {
             })
         }
         NodeEnum::MergeStmt(s) => {
-            let clauses = serde_json::to_value(&s.merge_when_clauses).unwrap_or(Value::Null);
+            let clauses = tree::json(&s.merge_when_clauses);
             let names = target_names(s.relation.as_ref());
             tree::find_all(&clauses, "MergeWhenClause")
                 .into_iter()

@@ -1,10 +1,9 @@
 //! "Dropped first": a `DROP ... IF EXISTS` earlier in the same migration makes the
 //! `CREATE` of the same object re-runnable (the rerun drops and recreates it).
 
-use crate::tree::names;
-use pg_query::protobuf::{AlterTableType, ObjectType};
+use crate::catalog::strings;
+use pg_query::protobuf::{AlterTableType, Node, ObjectType};
 use pg_query::NodeEnum;
-use serde_json::Value;
 use std::collections::HashSet;
 
 /// What an object is called: its kind, its name and, for objects that live on a
@@ -53,8 +52,7 @@ impl Dropped {
                     return;
                 };
                 for object in &drop.objects {
-                    let value = serde_json::to_value(object).unwrap_or(Value::Null);
-                    let mut path = object_names(&value);
+                    let mut path = object_names(object);
                     let Some(name) = path.pop() else { continue };
                     let table = if on_table(kind) { path.pop() } else { None };
                     self.0.insert(ObjectKey { kind, name, table });
@@ -68,8 +66,7 @@ impl Dropped {
                 }
             }
             NodeEnum::AlterDomainStmt(alter) if alter.subtype == "X" && alter.missing_ok => {
-                let domain =
-                    names(&serde_json::to_value(&alter.type_name).unwrap_or(Value::Null)).pop();
+                let domain = strings(&alter.type_name).pop();
                 self.0
                     .insert(ObjectKey::new("constraint", &alter.name, domain.as_deref()));
             }
@@ -98,21 +95,14 @@ impl Dropped {
 }
 
 /// The name path of one dropped object, whatever node spells it.
-fn object_names(value: &Value) -> Vec<String> {
-    let node = value.get("node").unwrap_or(value);
-    if let Some(items) = node.pointer("/List/items") {
-        return names(items);
+fn object_names(object: &Node) -> Vec<String> {
+    match &object.node {
+        Some(NodeEnum::List(list)) => strings(&list.items),
+        Some(NodeEnum::TypeName(type_name)) => strings(&type_name.names),
+        Some(NodeEnum::ObjectWithArgs(function)) => strings(&function.objname),
+        Some(NodeEnum::String(name)) => vec![name.sval.clone()],
+        _ => Vec::new(),
     }
-    if let Some(list) = node.pointer("/TypeName/names") {
-        return names(list);
-    }
-    if let Some(list) = node.pointer("/ObjectWithArgs/objname") {
-        return names(list);
-    }
-    node.pointer("/String/sval")
-        .and_then(Value::as_str)
-        .map(|s| vec![s.to_string()])
-        .unwrap_or_default()
 }
 
 fn on_table(kind: &str) -> bool {
