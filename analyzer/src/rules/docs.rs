@@ -50,7 +50,7 @@ pub fn page(rule: &RuleMeta) -> String {
 /// The table of every statement kind and what a second run does.
 fn statement_table() -> String {
     let mut table = String::from(
-        "\n## Every statement kind\n\nWhat PostgreSQL does when each kind of statement runs a second time; `tests/rerun.rs` runs every example below twice on a real server and checks the rule against it.\n\n| statement | node | on a second run | re-runnable with |\n| --- | --- | --- | --- |\n",
+        "\n## Every statement kind\n\nWhat PostgreSQL does when each kind of statement runs a second time; `tests/it/rerun.rs` runs every example below twice on a real server and checks the rule against it.\n\n| statement | node | on a second run | re-runnable with |\n| --- | --- | --- | --- |\n",
     );
     for kind in KINDS {
         let guard = if kind.guard.is_empty() {

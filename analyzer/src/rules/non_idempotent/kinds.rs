@@ -1,7 +1,7 @@
 //! Every statement kind PostgreSQL's parser produces, and what it does when its
 //! migration runs twice. This table is the documentation (`docs/rules/non-idempotent.md`
 //! is generated from it), the unit tests check the rule against its examples, and
-//! `tests/rerun.rs` runs every example twice on a real server.
+//! `tests/it/rerun.rs` runs every example twice on a real server.
 
 /// How a statement kind behaves on a second run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

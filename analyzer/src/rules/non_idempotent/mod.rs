@@ -3,7 +3,7 @@
 //!
 //! Why a second run happens: a non-transactional migration that stopped halfway is
 //! resumed, an operator replays a file by hand, a history table is lost. What
-//! PostgreSQL does on the second run is the truth, and `tests/rerun.rs` checks every
+//! PostgreSQL does on the second run is the truth, and `tests/it/rerun.rs` checks every
 //! verdict here against the real server.
 
 mod alter_table;
