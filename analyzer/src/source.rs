@@ -159,12 +159,9 @@ mod tests {
 
     #[test]
     fn non_utf8_names_the_file_and_the_line() {
-        let dir = std::env::temp_dir().join(format!("pgstrata-source-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("bad.sql");
-        std::fs::write(&path, b"select 1;\nselect '\xff';\n").unwrap();
-        let err = SourceFile::read(&path, "m/bad.sql").unwrap_err();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let dir = pgstrata_testkit::TempDir::new("source");
+        dir.write("bad.sql", b"select 1;\nselect '\xff';\n");
+        let err = SourceFile::read(&dir.path().join("bad.sql"), "m/bad.sql").unwrap_err();
         assert_eq!(err.message, "`m/bad.sql` is not valid UTF-8");
         let loc = err.location.unwrap();
         assert_eq!((loc.line, loc.column), (2, 9));

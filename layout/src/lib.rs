@@ -139,6 +139,4 @@ impl MigrationDir {
 }
 
 #[cfg(test)]
-mod test_dir;
-#[cfg(test)]
 mod tests;

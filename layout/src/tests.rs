@@ -1,8 +1,17 @@
 use super::*;
-use crate::test_dir::TestDir;
+use pgstrata_testkit::TempDir;
+
+/// A directory holding `files` (relative paths), each a one-statement SQL file.
+fn dir_with(files: &[&str]) -> TempDir {
+    let dir = TempDir::new("layout");
+    for file in files {
+        dir.write(file, "select 1;\n");
+    }
+    dir
+}
 
 fn read(files: &[&str]) -> MigrationDir {
-    let dir = TestDir::with_files(files);
+    let dir = dir_with(files);
     match MigrationDir::read(dir.path()) {
         Ok(listing) => listing,
         Err(e) => panic!("{files:?}: {e}"),
@@ -277,7 +286,7 @@ fn odd_but_legal_names_work() {
 
 #[test]
 fn diesel_metadata_turns_transactions_off() {
-    let dir = TestDir::with_files(&["1_a/up.sql", "2_b/up.sql"]);
+    let dir = dir_with(&["1_a/up.sql", "2_b/up.sql"]);
     dir.write(
         "1_a/metadata.toml",
         "run_in_transaction = false # CONCURRENTLY\n",
@@ -289,7 +298,7 @@ fn diesel_metadata_turns_transactions_off() {
 
 #[test]
 fn a_missing_directory_is_an_io_error() {
-    let dir = TestDir::with_files(&[]);
+    let dir = dir_with(&[]);
     let missing = dir.path().join("nope");
     let error = MigrationDir::read(&missing).expect_err("a missing directory");
     assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
@@ -299,7 +308,7 @@ fn a_missing_directory_is_an_io_error() {
 #[test]
 fn a_non_utf8_name_is_left_out_and_reported() {
     use std::os::unix::ffi::OsStrExt;
-    let dir = TestDir::with_files(&["1_a.sql"]);
+    let dir = dir_with(&["1_a.sql"]);
     dir.write(std::ffi::OsStr::from_bytes(b"2_\xff.sql"), "select 1;");
     let listing = MigrationDir::read(dir.path()).expect("list");
     assert_eq!(

@@ -2,14 +2,21 @@
 //! everything in it when dropped.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct TempDir(PathBuf);
 
 impl TempDir {
-    /// A new empty directory named `pgstrata-<name>-<pid>` (whatever was left there by
-    /// an earlier run of the same process id is removed first).
+    /// A new empty directory named `pgstrata-<name>-<pid>-<n>`, `n` counting the
+    /// directories this process made, so tests running at once never share one
+    /// (whatever an earlier process with the same id left there is removed first).
     pub fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("pgstrata-{name}-{}", std::process::id()));
+        static MADE: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "pgstrata-{name}-{}-{}",
+            std::process::id(),
+            MADE.fetch_add(1, Ordering::SeqCst)
+        ));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));

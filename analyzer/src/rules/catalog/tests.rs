@@ -1,36 +1,21 @@
 //! The rule end to end: positions, hints, allows, and the fold across files.
 
 use crate::{analyze, render, Config};
-use std::path::PathBuf;
+use pgstrata_testkit::TempDir;
 
-/// A migrations directory in the temp dir, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(files: &[(&str, &str)]) -> Self {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path =
-            std::env::temp_dir().join(format!("pgstrata-catalog-rule-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        for (name, text) in files {
-            std::fs::write(path.join(name), text).unwrap();
-        }
-        Dir(path)
+/// A migrations directory holding `files` (name, text), removed when dropped.
+fn dir_with(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new("catalog-rule");
+    for (name, text) in files {
+        dir.write(name, text);
     }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    dir
 }
 
 /// `(line, column, message, help)` of each catalog diagnostic.
 fn catalog_errors(files: &[(&str, &str)]) -> Vec<(usize, usize, String, String)> {
-    let dir = Dir::new(files);
-    let analysis = analyze(&dir.0, "migrations", &Config::default());
+    let dir = dir_with(files);
+    let analysis = analyze(dir.path(), "migrations", &Config::default());
     analysis
         .diagnostics
         .iter()
@@ -126,11 +111,11 @@ fn the_allow_comment_silences_it() {
 
 #[test]
 fn a_problem_inside_a_do_block_points_at_the_block() {
-    let dir = Dir::new(&[(
+    let dir = dir_with(&[(
         "V1__a.sql",
         "CREATE TABLE t (id int);\nDO $$ BEGIN\n  ALTER TABLE t ADD COLUMN id int;\nEND $$;\n",
     )]);
-    let analysis = analyze(&dir.0, "migrations", &Config::default());
+    let analysis = analyze(dir.path(), "migrations", &Config::default());
     let rendered: Vec<String> = analysis
         .diagnostics
         .iter()
