@@ -14,11 +14,13 @@
 //! rounds of the in-process measurements, `--rebuilds N` (default 5) timed rebuilds of
 //! the expansion crate, `--no-expansion` to skip the crate, `--expansion` to only
 //! build it, `--catalog` to only measure the catalog's cost, `--crates-io`
-//! to measure it on crates.io's history alone. It prints
+//! to measure it on crates.io's history alone, `--walks` to time the ways of walking a
+//! parse tree. It prints
 //! figures and never judges them beyond saying whether each goal is met.
 
 mod catalog;
 mod corpus;
+mod walks;
 
 use pgstrata_analyzer::parse::parse_file;
 use pgstrata_analyzer::source::SourceFile;
@@ -57,6 +59,8 @@ struct Options {
     catalog_only: bool,
     /// Whether the catalog's cost is measured on the generated corpus too.
     catalog_on_generated: bool,
+    /// Only the cost of the ways of walking a parse tree.
+    walks_only: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -68,6 +72,7 @@ fn options() -> Result<Options, String> {
         expansion: true,
         catalog_only: false,
         catalog_on_generated: true,
+        walks_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -87,6 +92,10 @@ fn options() -> Result<Options, String> {
                 options.catalog_only = true;
                 options.expansion = false;
             }
+            "--walks" => {
+                options.walks_only = true;
+                options.expansion = false;
+            }
             "--crates-io" => {
                 options.catalog_only = true;
                 options.expansion = false;
@@ -94,7 +103,7 @@ fn options() -> Result<Options, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: pgstrata-bench [--seed N] [--runs N] [--rebuilds N] [--no-expansion | --expansion | --catalog | --crates-io]"
+                    "unknown argument `{other}`; usage: pgstrata-bench [--seed N] [--runs N] [--rebuilds N] [--no-expansion | --expansion | --catalog | --crates-io | --walks]"
                 ))
             }
         }
@@ -211,6 +220,9 @@ fn run(options: &Options) -> Result<(), String> {
         corpus_dir.display()
     );
 
+    if options.walks_only {
+        return walks::cost(&corpus_dir, options.runs);
+    }
     if options.in_process {
         if !options.catalog_only {
             in_process(options.runs, &corpus_dir, statements)?;
