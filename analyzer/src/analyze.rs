@@ -32,7 +32,18 @@ pub struct Migration {
     pub version: i64,
     pub name: String,
     pub up: SourceFile,
-    pub down: Option<SourceFile>,
+    /// The down file, when the layout pairs one with the up file.
+    pub down: Option<DownMigration>,
+    pub statements: Vec<Statement>,
+    pub checksum: String,
+    pub transaction: TransactionMode,
+}
+
+/// A migration's down file: what the runner needs to run it (its statements and how
+/// it must be applied), as [`Migration`] has it for the up file.
+#[derive(Debug, Clone)]
+pub struct DownMigration {
+    pub file: SourceFile,
     pub statements: Vec<Statement>,
     pub checksum: String,
     pub transaction: TransactionMode,
@@ -151,7 +162,7 @@ struct PreparedMigration {
     diagnostics: Vec<Diagnostic>,
     /// The up and down files and the up file's checks; `None` when the up file
     /// cannot be read.
-    files: Option<(SourceFile, Option<SourceFile>, PreparedFile)>,
+    files: Option<(SourceFile, Option<DownMigration>, PreparedFile)>,
 }
 
 fn prepare_migration(found: &crate::discover::FoundMigration) -> PreparedMigration {
@@ -169,8 +180,18 @@ fn prepare_migration(found: &crate::discover::FoundMigration) -> PreparedMigrati
     let down = found.down.as_ref().and_then(|down| match read(down) {
         Ok(file) => {
             // A down file is checked for syntax only: it runs on a later schema.
-            diagnostics.extend(parse_file(&file).diagnostics);
-            Some(file)
+            let mut parsed = parse_file(&file);
+            diagnostics.append(&mut parsed.diagnostics);
+            let transaction = transaction_mode(&file, &parsed, false);
+            for statement in &mut parsed.statements {
+                statement.node = None;
+            }
+            Some(DownMigration {
+                file,
+                statements: parsed.statements,
+                checksum: parsed.checksum,
+                transaction,
+            })
         }
         Err(diagnostic) => {
             diagnostics.push(*diagnostic);

@@ -2,6 +2,7 @@
 //! place: the macro writes it as source (`emit::migrations`), pgstrata's tests turn it
 //! into the runtime's values (`pgstrata_testkit::runtime_migrations`).
 
+use pgstrata_analyzer::parse::Statement;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::{Migration, TransactionMode};
 
@@ -14,10 +15,19 @@ pub struct EmbeddedMigration<'a> {
     /// the macro's `include_str!` names, so that editing it rebuilds the crate) and
     /// its text.
     pub up: &'a SourceFile,
-    pub down: Option<&'a SourceFile>,
+    pub down: Option<EmbeddedDown<'a>>,
     /// The analyzer's checksum of the up file's tokens.
     pub checksum: &'a str,
     /// Whether the runner applies it in one transaction.
+    pub transactional: bool,
+    pub statements: Vec<StatementSpan>,
+}
+
+/// A down file as the runtime embeds it.
+#[derive(Debug, Clone)]
+pub struct EmbeddedDown<'a> {
+    pub file: &'a SourceFile,
+    /// Whether the runner reverts it in one transaction.
     pub transactional: bool,
     pub statements: Vec<StatementSpan>,
 }
@@ -37,20 +47,27 @@ impl<'a> EmbeddedMigration<'a> {
             version: migration.version,
             name: &migration.name,
             up: &migration.up,
-            down: migration.down.as_ref(),
+            down: migration.down.as_ref().map(|down| EmbeddedDown {
+                file: &down.file,
+                transactional: down.transaction == TransactionMode::Transactional,
+                statements: spans(&down.statements),
+            }),
             checksum: &migration.checksum,
             transactional: migration.transaction == TransactionMode::Transactional,
-            statements: migration
-                .statements
-                .iter()
-                .map(|s| StatementSpan {
-                    start: s.range.start as u32,
-                    end: s.range.end as u32,
-                    line: s.line as u32,
-                })
-                .collect(),
+            statements: spans(&migration.statements),
         }
     }
+}
+
+fn spans(statements: &[Statement]) -> Vec<StatementSpan> {
+    statements
+        .iter()
+        .map(|s| StatementSpan {
+            start: s.range.start as u32,
+            end: s.range.end as u32,
+            line: s.line as u32,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub mod emit;
 mod features;
 pub mod model;
 
-pub use embedded::{EmbeddedMigration, StatementSpan};
+pub use embedded::{EmbeddedDown, EmbeddedMigration, StatementSpan};
 pub use features::Features;
 
 use pgstrata_analyzer::catalog::Catalog;

@@ -81,6 +81,6 @@ pub use driver::{Driver, DriverError, Rows};
 pub use embedded_files::{check_embedded, StaleEmbedding};
 pub use error::{Error, StatementRef};
 pub use history::HistoryRecord;
-pub use migration::{Migration, StatementSpan, TransactionMode};
+pub use migration::{Down, Migration, StatementSpan, TransactionMode};
 pub use plan::{Plan, PlannedMigration, Target};
 pub use runner::{AppliedMigration, Report, Runner};

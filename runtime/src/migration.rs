@@ -34,7 +34,8 @@ pub struct Migration {
     pub path: &'static str,
     /// The whole up file.
     pub sql: &'static str,
-    pub down_sql: Option<&'static str>,
+    /// The down file, where the layout pairs one with the up file.
+    pub down: Option<Down>,
     /// Lowercase hex sha256 over the SQL tokens, computed at compile time.
     pub checksum: &'static str,
     pub transaction: TransactionMode,
@@ -52,7 +53,7 @@ impl Migration {
         name: &'static str,
         path: &'static str,
         sql: &'static str,
-        down_sql: Option<&'static str>,
+        down: Option<Down>,
         checksum: &'static str,
         transaction: TransactionMode,
         statements: &'static [StatementSpan],
@@ -62,7 +63,7 @@ impl Migration {
             name,
             path,
             sql,
-            down_sql,
+            down,
             checksum,
             transaction,
             statements,
@@ -74,42 +75,95 @@ impl Migration {
     /// fit the SQL yields an empty text; the runner refuses such a migration before
     /// running anything.
     pub fn statements(&self) -> impl Iterator<Item = (usize, u32, &'static str)> {
-        let sql = self.sql;
-        self.statements
-            .iter()
-            .enumerate()
-            .map(move |(index, span)| (index, span.line, span_text(sql, span).unwrap_or("")))
+        statement_texts(self.sql, self.statements)
     }
 
-    /// Whether every span lies inside `sql`, on character boundaries, in order and
-    /// without overlap. The macro guarantees it; hand-built lists may not.
+    /// Whether every span of the up and down files lies inside its SQL, on character
+    /// boundaries, in order and without overlap. The macro guarantees it; hand-built
+    /// lists may not.
     pub(crate) fn check_spans(&self) -> Result<(), String> {
-        let mut previous_end = 0u32;
-        for (index, span) in self.statements.iter().enumerate() {
-            if span_text(self.sql, span).is_none() {
-                return Err(format!(
-                    "statement {} spans bytes {}..{}, which is not a piece of its {}-byte SQL",
-                    index + 1,
-                    span.start,
-                    span.end,
-                    self.sql.len()
-                ));
-            }
-            if span.start < previous_end {
-                return Err(format!(
-                    "statement {} starts at byte {}, before the end of statement {}",
-                    index + 1,
-                    span.start,
-                    index
-                ));
-            }
-            previous_end = span.end;
+        check_spans(self.sql, self.statements)?;
+        match &self.down {
+            Some(down) => check_spans(down.sql, down.statements)
+                .map_err(|reason| format!("its down file {}: {reason}", down.path)),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
-fn span_text(sql: &'static str, span: &StatementSpan) -> Option<&'static str> {
+/// A migration's down file, embedded beside its up file: what `down` runs to revert it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Down {
+    /// Relative to the crate, e.g. `migrations/0003_add_users.down.sql`.
+    pub path: &'static str,
+    pub sql: &'static str,
+    /// How the runner reverts it: a down file with a statement that cannot run in a
+    /// transaction block is run statement by statement, and resumed, as an up file is.
+    pub transaction: TransactionMode,
+    pub statements: &'static [StatementSpan],
+}
+
+impl Down {
+    /// The macro's constructor (see [`Migration::__new`]).
+    #[doc(hidden)]
+    pub const fn __new(
+        path: &'static str,
+        sql: &'static str,
+        transaction: TransactionMode,
+        statements: &'static [StatementSpan],
+    ) -> Self {
+        Down {
+            path,
+            sql,
+            transaction,
+            statements,
+        }
+    }
+
+    /// The statements' SQL texts with their 0-based index and 1-based line, as
+    /// [`Migration::statements`].
+    pub fn statements(&self) -> impl Iterator<Item = (usize, u32, &'static str)> {
+        statement_texts(self.sql, self.statements)
+    }
+}
+
+fn statement_texts(
+    sql: &'static str,
+    spans: &'static [StatementSpan],
+) -> impl Iterator<Item = (usize, u32, &'static str)> {
+    spans
+        .iter()
+        .enumerate()
+        .map(move |(index, span)| (index, span.line, span_text(sql, span).unwrap_or("")))
+}
+
+fn check_spans(sql: &str, spans: &[StatementSpan]) -> Result<(), String> {
+    let mut previous_end = 0u32;
+    for (index, span) in spans.iter().enumerate() {
+        if span_text(sql, span).is_none() {
+            return Err(format!(
+                "statement {} spans bytes {}..{}, which is not a piece of its {}-byte SQL",
+                index + 1,
+                span.start,
+                span.end,
+                sql.len()
+            ));
+        }
+        if span.start < previous_end {
+            return Err(format!(
+                "statement {} starts at byte {}, before the end of statement {}",
+                index + 1,
+                span.start,
+                index
+            ));
+        }
+        previous_end = span.end;
+    }
+    Ok(())
+}
+
+fn span_text<'s>(sql: &'s str, span: &StatementSpan) -> Option<&'s str> {
     let start = usize::try_from(span.start).ok()?;
     let end = usize::try_from(span.end).ok()?;
     sql.get(start..end)

@@ -7,7 +7,7 @@ use pgstrata_analyzer::parse::parse_file;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::Analysis;
 use pgstrata_codegen::EmbeddedMigration;
-use pgstrata_runtime::{Migration, StatementSpan, TransactionMode};
+use pgstrata_runtime::{Down, Migration, StatementSpan, TransactionMode};
 use postgres::{Client, Config, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -194,29 +194,41 @@ pub fn migration_of_sql(
 /// One analyzed migration as the runtime's `Migration` (its texts leaked).
 pub fn runtime_migration(migration: &pgstrata_analyzer::Migration) -> Migration {
     let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
-    let embedded = EmbeddedMigration::new(migration);
-    let statements: Vec<StatementSpan> = embedded
-        .statements
-        .iter()
-        .map(|s| StatementSpan {
-            start: s.start,
-            end: s.end,
-            line: s.line,
-        })
-        .collect();
-    let transaction = if embedded.transactional {
-        TransactionMode::Transactional
-    } else {
-        TransactionMode::NonTransactional
+    let spans = |spans: &[pgstrata_codegen::StatementSpan]| -> &'static [StatementSpan] {
+        let spans: Vec<StatementSpan> = spans
+            .iter()
+            .map(|s| StatementSpan {
+                start: s.start,
+                end: s.end,
+                line: s.line,
+            })
+            .collect();
+        Box::leak(spans.into_boxed_slice())
     };
+    let mode = |transactional: bool| {
+        if transactional {
+            TransactionMode::Transactional
+        } else {
+            TransactionMode::NonTransactional
+        }
+    };
+    let embedded = EmbeddedMigration::new(migration);
+    let down = embedded.down.as_ref().map(|down| {
+        Down::__new(
+            leak(&down.file.display),
+            leak(&down.file.text),
+            mode(down.transactional),
+            spans(&down.statements),
+        )
+    });
     Migration::__new(
         embedded.version,
         leak(embedded.name),
         leak(&embedded.up.display),
         leak(&embedded.up.text),
-        embedded.down.map(|d| leak(&d.text)),
+        down,
         leak(embedded.checksum),
-        transaction,
-        Box::leak(statements.into_boxed_slice()),
+        mode(embedded.transactional),
+        spans(&embedded.statements),
     )
 }

@@ -1,7 +1,7 @@
 //! The embedded migrations, the runner and the check of the embedded files, as Rust source.
 
 use super::literal;
-use crate::EmbeddedMigration;
+use crate::{EmbeddedMigration, StatementSpan};
 use std::fmt::Write as _;
 
 /// `MIGRATIONS`, `EMBEDDED_FILES`, `runner()` and the test that the embedded files are
@@ -42,33 +42,49 @@ pub fn migrations(
 }
 
 /// A `::pgstrata::Migration` constant. The SQL is `include_str!`'d by absolute path so
-/// that editing a file rebuilds the crate. The statements' spans are written as flat
-/// numbers turned into `StatementSpan`s at compile time (`&const { ... }` is `'static`).
+/// that editing a file rebuilds the crate.
 fn embedded_migration(out: &mut String, m: &EmbeddedMigration<'_>) {
-    let down = match m.down {
+    let down = match &m.down {
         Some(down) => format!(
-            "::core::option::Option::Some(include_str!({}))",
-            literal(&down.path.to_string_lossy())
+            "::core::option::Option::Some(::pgstrata::Down::__new({}, include_str!({}), {}, {}))",
+            literal(&down.file.display),
+            literal(&down.file.path.to_string_lossy()),
+            transaction_mode(down.transactional),
+            spans(&down.statements),
         ),
         None => "::core::option::Option::None".to_string(),
     };
-    let transaction = if m.transactional {
-        "Transactional"
-    } else {
-        "NonTransactional"
-    };
     let _ = write!(
         out,
-        "::pgstrata::Migration::__new({}i64, {}, {}, include_str!({}), {down}, {}, ::pgstrata::TransactionMode::{transaction}, &const {{ ::pgstrata::__private::spans::<{}>(&[",
+        "::pgstrata::Migration::__new({}i64, {}, {}, include_str!({}), {down}, {}, {}, {})",
         m.version,
         literal(m.name),
         literal(&m.up.display),
         literal(&m.up.path.to_string_lossy()),
         literal(m.checksum),
-        m.statements.len(),
+        transaction_mode(m.transactional),
+        spans(&m.statements),
     );
-    for s in &m.statements {
+}
+
+fn transaction_mode(transactional: bool) -> &'static str {
+    if transactional {
+        "::pgstrata::TransactionMode::Transactional"
+    } else {
+        "::pgstrata::TransactionMode::NonTransactional"
+    }
+}
+
+/// The spans as flat numbers turned into `StatementSpan`s at compile time (`&const {
+/// ... }` is `'static`).
+fn spans(statements: &[StatementSpan]) -> String {
+    let mut out = format!(
+        "&const {{ ::pgstrata::__private::spans::<{}>(&[",
+        statements.len()
+    );
+    for s in statements {
         let _ = write!(out, "{},{},{},", s.start, s.end, s.line);
     }
-    out.push_str("]) })");
+    out.push_str("]) }");
+    out
 }
