@@ -8,9 +8,10 @@ use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TAB
 use pgstrata_testkit::{normalize_dump, runtime_migrations, TestDb};
 
 /// The runner's own history lives in a schema of its own, left out of the dump.
-const HISTORY_SCHEMA: &str = "pgstrata_history";
+pub(crate) const HISTORY_SCHEMA: &str = "pgstrata_history";
 
-fn first_difference(expected: &[String], actual: &[String]) -> String {
+/// Where two normalized dumps first differ, with a few lines of each around it.
+pub(crate) fn first_difference(expected: &[String], actual: &[String]) -> String {
     let at = expected
         .iter()
         .zip(actual)

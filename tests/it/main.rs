@@ -20,6 +20,7 @@
 //! | `catalog_errors` | the `catalog` errors are exactly what the server rejects |
 //! | `catalog_fidelity` | the analyzer's catalog equals the server's after every set |
 //! | `corpora_apply` | every real-world history applies to its recorded schema |
+//! | `offline_script` | the offline script run by psql leaves what the runner leaves, and is safe to run twice |
 //! | `mutations` | on mutated real-world histories the analyzer agrees with the server |
 
 mod catalog_errors;
@@ -29,6 +30,7 @@ mod corpora_apply;
 mod generated_code;
 mod kill_resume;
 mod mutations;
+mod offline_script;
 mod rerun;
 mod seed_fixtures;
 mod seed_schemas;
