@@ -1,6 +1,8 @@
 //! The offline script (`Runner::script`) against the runner, on the real server. For
 //! the example's migrations, the seed fixtures, the resume fixture (statement by
-//! statement) and every real-world set, the script run with
+//! statement), `tests/fixtures/psql_script` (what psql's own lexer could read wrongly:
+//! backslashes, `:name`, comments, `BEGIN ATOMIC`, rules, files ending in a comment)
+//! and every real-world set, the script run with
 //! `psql -v ON_ERROR_STOP=1 -X -q -f` must leave the schema (`pg_dump --schema-only`,
 //! history schema included) and the history rows (all but `applied_at`, and
 //! `execution_ms` only as set or not) that the runner leaves:
@@ -43,7 +45,7 @@ struct Source {
     needs_sqlx_table: bool,
 }
 
-/// The example's migrations, the seed fixtures, the resume fixture and the corpora
+/// The example's migrations, the fixtures and the corpora
 /// that are there (each missing one prints its skip line).
 fn sources() -> Vec<Source> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -60,6 +62,7 @@ fn sources() -> Vec<Source> {
         "chat",
         "agent_prompt_train",
         "resume",
+        "psql_script",
     ] {
         sources.push(local(&format!("tests/fixtures/{fixture}")));
     }
@@ -153,6 +156,7 @@ fn check(source: &Source) -> Outcome {
     let started = Instant::now();
     let name = &source.name;
     let analysis = analyze(&source.dir, &source.display, &Config::default());
+    let diagnostics = analysis.diagnostics.len();
     let migrations = runtime_migrations(&analysis);
     assert!(migrations.len() >= 2, "{name}: fewer than 2 migrations");
     let runner = Runner::new(migrations).history_schema(HISTORY_SCHEMA);
@@ -244,7 +248,7 @@ fn check(source: &Source) -> Outcome {
     Outcome {
         name: name.clone(),
         summary: format!(
-            "{name}: {} migrations, {} ({}), {rerun}, {:.1?}",
+            "{name}: {} migrations ({diagnostics} diagnostics), {} ({}), {rerun}, {:.1?}",
             migrations.len(),
             verdict,
             checked.join(", "),
@@ -433,5 +437,35 @@ fn a_second_run_of_the_same_script_changes_nothing() {
         "running the same up script twice applied things twice (the runner would do \
          nothing the second time):\n\n{}",
         problems.join("\n\n")
+    );
+}
+
+/// A migration that turns `standard_conforming_strings` off changes how the rest of its
+/// file is read by psql, which sends statement by statement, and not by the runner,
+/// whose one query string the server lexes whole before running its `SET` (and the
+/// analyzer always reads with it on). Either the analyzer refuses such a file or the
+/// script leaves what the runner leaves.
+#[test]
+fn a_file_that_turns_standard_conforming_strings_off_is_refused_or_agrees() {
+    let display = "tests/fixtures/psql_lexer_settings";
+    let source = Source {
+        name: display.to_string(),
+        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join(display),
+        display: display.to_string(),
+        needs_sqlx_table: false,
+    };
+    let refused = analyze(&source.dir, display, &Config::default())
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == pgstrata_analyzer::Severity::Error);
+    if refused {
+        return;
+    }
+    let outcome = check_source(&source);
+    skip_line(&outcome.summary);
+    assert!(
+        outcome.differences.is_empty(),
+        "the analyzer accepts it, and the script and the runner differ:\n\n{}",
+        outcome.differences.join("\n\n")
     );
 }
