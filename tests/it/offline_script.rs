@@ -469,3 +469,74 @@ fn a_file_that_turns_standard_conforming_strings_off_is_refused_or_agrees() {
         outcome.differences.join("\n\n")
     );
 }
+
+/// Two runs of the same script at once (two operators, or a retry while the first is
+/// still going) must not break a `CREATE INDEX CONCURRENTLY`: the second waits for the
+/// first's lock, and a session blocked in that wait is one the index build waits for.
+/// Whatever the two runs print, every index must end valid and every migration
+/// recorded as applied.
+#[test]
+fn two_runs_of_a_script_at_once_leave_every_index_valid() {
+    let files = TempDir::new("offline-script-twice");
+    // The first migration gives the second run time to start waiting for the lock
+    // (longer than the server's deadlock_timeout) before the index is built.
+    files.write(
+        "migrations/V1__accounts.sql",
+        "CREATE TABLE IF NOT EXISTS accounts (id bigint PRIMARY KEY, email text);\n\
+         SELECT pg_catalog.pg_sleep(2);\n",
+    );
+    files.write(
+        "migrations/V2__email_index.sql",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_email ON accounts (email);\n",
+    );
+    let dir = files.path().join("migrations");
+    let analysis = analyze(&dir, "migrations", &Config::default());
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{:?}",
+        analysis.diagnostics
+    );
+    let migrations = runtime_migrations(&analysis);
+    let runner = Runner::new(migrations).history_schema(HISTORY_SCHEMA);
+    let script = runner
+        .script(Target::Base, Target::Latest)
+        .unwrap_or_else(|e| panic!("script: {e}"));
+
+    let db = TestDb::new("pgstrata_script_twice");
+    let (first, second) = std::thread::scope(|scope| {
+        let first = scope.spawn(|| psql(&db, &files.path().join("first.sql"), &script));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let second = scope.spawn(|| psql(&db, &files.path().join("second.sql"), &script));
+        (first.join(), second.join())
+    });
+    let outcome = |run: std::thread::Result<Result<(), String>>| match run {
+        Ok(Ok(())) => "exit 0".to_string(),
+        Ok(Err(e)) => e,
+        Err(_) => "panicked".to_string(),
+    };
+    let (first, second) = (outcome(first), outcome(second));
+    skip_line(&format!(
+        "two runs at once: first {first}; second {second}"
+    ));
+
+    let mut client = db.connect();
+    let invalid: Vec<String> = client
+        .query(
+            "SELECT indexrelid::regclass::text FROM pg_catalog.pg_index WHERE NOT indisvalid",
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("reading pg_index: {e}"))
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let history = runner
+        .history(&mut client)
+        .unwrap_or_else(|e| panic!("reading the history: {e}"));
+    let applied = history.iter().filter(|r| r.success).count();
+    assert!(
+        invalid.is_empty() && applied == migrations.len(),
+        "two runs of the script at once left invalid indexes {invalid:?} and {applied} of {} \
+         migrations recorded as applied (first run: {first}; second run: {second})",
+        migrations.len()
+    );
+}
