@@ -440,33 +440,42 @@ fn a_second_run_of_the_same_script_changes_nothing() {
     );
 }
 
-/// A migration that turns `standard_conforming_strings` off changes how the rest of its
-/// file is read by psql, which sends statement by statement, and not by the runner,
-/// whose one query string the server lexes whole before running its `SET` (and the
-/// analyzer always reads with it on). Either the analyzer refuses such a file or the
-/// script leaves what the runner leaves.
+/// Files that use what psql and the runner's one query string treat differently. Either
+/// the analyzer refuses such a file or the script leaves what the runner leaves.
+///
+/// - `psql_lexer_settings` turns `standard_conforming_strings` off: psql sends the
+///   file statement by statement, so the server (and psql's own lexer) reads the
+///   statements after the `SET` with it off, while the runner's query string is lexed
+///   whole before its `SET` runs (and the analyzer always reads with it on).
+/// - `psql_reset_all` runs `RESET ALL`, which also clears the session setting where
+///   the script keeps the `search_path` it restores after each file.
 #[test]
-fn a_file_that_turns_standard_conforming_strings_off_is_refused_or_agrees() {
-    let display = "tests/fixtures/psql_lexer_settings";
-    let source = Source {
-        name: display.to_string(),
-        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join(display),
-        display: display.to_string(),
-        needs_sqlx_table: false,
-    };
-    let refused = analyze(&source.dir, display, &Config::default())
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == pgstrata_analyzer::Severity::Error);
-    if refused {
-        return;
+fn a_file_psql_runs_differently_is_refused_or_agrees() {
+    let mut problems = Vec::new();
+    for fixture in ["psql_lexer_settings", "psql_reset_all"] {
+        let display = format!("tests/fixtures/{fixture}");
+        let source = Source {
+            name: display.clone(),
+            dir: Path::new(env!("CARGO_MANIFEST_DIR")).join(&display),
+            display: display.clone(),
+            needs_sqlx_table: false,
+        };
+        let refused = analyze(&source.dir, &display, &Config::default())
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == pgstrata_analyzer::Severity::Error);
+        if refused {
+            skip_line(&format!("{display}: refused by the analyzer"));
+            continue;
+        }
+        let outcome = check_source(&source);
+        skip_line(&outcome.summary);
+        problems.extend(outcome.differences);
     }
-    let outcome = check_source(&source);
-    skip_line(&outcome.summary);
     assert!(
-        outcome.differences.is_empty(),
-        "the analyzer accepts it, and the script and the runner differ:\n\n{}",
-        outcome.differences.join("\n\n")
+        problems.is_empty(),
+        "the analyzer accepts these files, and the script and the runner differ:\n\n{}",
+        problems.join("\n\n")
     );
 }
 
