@@ -13,9 +13,11 @@
 //!
 //! And the script, like the runner, must be safe to run twice: a second run of the same
 //! up script on a database it already brought up changes neither the schema nor a
-//! single history row (not even `applied_at`).
+//! single history row (not even `applied_at`); two runs at once must leave no invalid
+//! index; and a file that psql runs differently from the runner (a `SET` that changes
+//! how the rest is lexed, `RESET ALL`) must be refused by the analyzer or agree.
 //!
-//! The sets run in parallel threads once, for both tests (`outcomes`).
+//! The sets run in parallel threads once, for the first two tests (`outcomes`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -338,13 +340,7 @@ fn compare(step: &str, expected: &State, actual: &State, differences: &mut Vec<S
 /// Runs the up script from nothing a second time on `db`, which is at the latest
 /// migration (`after`, the state the script's first run leaves): `None` when
 /// that changed nothing (whether psql stopped or not), else what changed.
-fn rerun(
-    runner: &Runner,
-    db: &TestDb,
-    file: &Path,
-    script: &str,
-    after: &State,
-) -> Option<String> {
+fn rerun(runner: &Runner, db: &TestDb, file: &Path, script: &str, after: &State) -> Option<String> {
     let second = psql(db, file, script);
     let again = State::of(runner, db);
     let mut changed = Vec::new();
@@ -524,9 +520,7 @@ fn two_runs_of_a_script_at_once_leave_every_index_valid() {
         Err(_) => "panicked".to_string(),
     };
     let (first, second) = (outcome(first), outcome(second));
-    skip_line(&format!(
-        "two runs at once: first {first}; second {second}"
-    ));
+    skip_line(&format!("two runs at once: first {first}; second {second}"));
 
     let mut client = db.connect();
     let invalid: Vec<String> = client
