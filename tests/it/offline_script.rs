@@ -102,13 +102,12 @@ fn outcomes() -> &'static [Outcome] {
         let done = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
             for _ in 0..WORKERS.min(sources.len()) {
-                scope.spawn(|| loop {
-                    let Some(source) = sources.get(next.fetch_add(1, Ordering::SeqCst)) else {
-                        break;
-                    };
-                    let outcome = check_source(source);
-                    skip_line(&outcome.summary);
-                    done.lock().unwrap_or_else(|e| e.into_inner()).push(outcome);
+                scope.spawn(|| {
+                    while let Some(source) = sources.get(next.fetch_add(1, Ordering::SeqCst)) {
+                        let outcome = check_source(source);
+                        skip_line(&outcome.summary);
+                        done.lock().unwrap_or_else(|e| e.into_inner()).push(outcome);
+                    }
                 });
             }
         });
