@@ -159,3 +159,111 @@ pub(crate) fn script(
     ));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::{Down, StatementSpan};
+
+    static ONE: [StatementSpan; 1] = [StatementSpan {
+        start: 0,
+        end: 23,
+        line: 1,
+    }];
+    static TWO: [StatementSpan; 2] = [
+        StatementSpan {
+            start: 0,
+            end: 37,
+            line: 1,
+        },
+        StatementSpan {
+            start: 39,
+            end: 47,
+            line: 2,
+        },
+    ];
+    static KNOWN: [Migration; 2] = [
+        Migration::__new(
+            1,
+            "a",
+            "m/1_a.up.sql",
+            "CREATE TABLE a (id int);",
+            Some(Down::__new(
+                "m/1_a.down.sql",
+                "DROP TABLE a;",
+                TransactionMode::Transactional,
+                &[],
+            )),
+            "c1",
+            TransactionMode::Transactional,
+            &ONE,
+        ),
+        Migration::__new(
+            2,
+            "b",
+            "m/2_b.up.sql",
+            "CREATE INDEX CONCURRENTLY i ON a (id);\nSELECT 1;",
+            None,
+            "c2",
+            TransactionMode::NonTransactional,
+            &TWO,
+        ),
+    ];
+
+    fn table() -> HistoryTable {
+        HistoryTable::new("public", "h").unwrap()
+    }
+
+    #[test]
+    fn an_up_script_creates_the_history_and_wraps_each_file_as_the_runner_does() {
+        let sql = script(&KNOWN, &table(), Target::Base, Target::Latest).unwrap();
+        let first = sql
+            .find("BEGIN;\nCREATE TABLE a (id int);\n;\nINSERT INTO")
+            .unwrap();
+        assert!(
+            sql.find("CREATE TABLE IF NOT EXISTS \"public\".\"h\"")
+                .unwrap()
+                < first
+        );
+        let index = sql
+            .find("CREATE INDEX CONCURRENTLY i ON a (id)\n;\nUPDATE")
+            .expect(&sql);
+        assert!(first < index);
+        // The non-transactional file is not inside BEGIN/COMMIT.
+        assert_eq!(sql.matches("BEGIN;").count(), 1);
+        assert_eq!(sql.matches("set_config('search_path'").count(), 2);
+        let unlock = format!("pg_advisory_unlock({});", table().lock_key());
+        assert!(sql.trim_end().ends_with(&unlock), "{sql}");
+        assert!(sql.starts_with("-- pgstrata: up from base to latest, 2 migration(s)"));
+    }
+
+    #[test]
+    fn a_down_script_needs_every_down_file_and_reverts_newest_first() {
+        let err = script(&KNOWN, &table(), Target::Latest, Target::Base).unwrap_err();
+        assert!(matches!(err, Error::NoDownFile { version: 2, .. }), "{err}");
+        let sql = script(&KNOWN, &table(), Target::Version(1), Target::Back(1)).unwrap();
+        assert!(sql.contains("BEGIN;\nDROP TABLE a;\n;\nDELETE FROM \"public\".\"h\" WHERE version = 1;\nCOMMIT;"), "{sql}");
+        assert!(!sql.contains("CREATE TABLE IF NOT EXISTS"));
+    }
+
+    #[test]
+    fn targets_beyond_the_history_are_refused() {
+        for (from, to) in [
+            (Target::Version(2), Target::Forward(1)),
+            (Target::Base, Target::Back(1)),
+            (Target::Forward(1), Target::Latest),
+        ] {
+            assert!(
+                matches!(
+                    script(&KNOWN, &table(), from, to),
+                    Err(Error::InvalidTarget { .. })
+                ),
+                "{from} -> {to}"
+            );
+        }
+        assert!(matches!(
+            script(&KNOWN, &table(), Target::Base, Target::Version(5)),
+            Err(Error::UnknownTarget { version: 5 })
+        ));
+    }
+}
