@@ -11,6 +11,7 @@ fn ui() {
     t.compile_fail("tests/ui/syntax/*.rs");
     t.compile_fail("tests/ui/layout/*.rs");
     t.compile_fail("tests/ui/transaction/*.rs");
+    t.compile_fail("tests/ui/lexer_setting/*.rs");
     t.compile_fail("tests/ui/allow/*.rs");
     t.compile_fail("tests/ui/non_idempotent/*.rs");
     t.compile_fail("tests/ui/catalog/*.rs");

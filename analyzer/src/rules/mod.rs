@@ -6,6 +6,7 @@ pub mod allow;
 pub mod catalog;
 pub mod docs;
 pub mod layout;
+pub mod lexer_setting;
 pub mod non_idempotent;
 pub mod syntax;
 pub mod transaction;
@@ -35,6 +36,7 @@ pub static RULES: &[&RuleMeta] = &[
     &syntax::RULE,
     &layout::RULE,
     &transaction::RULE,
+    &lexer_setting::RULE,
     &non_idempotent::RULE,
     &catalog::RULE,
     &allow::RULE,
@@ -99,6 +101,7 @@ impl StatementContext<'_> {
 /// updated with this statement.
 pub fn check_statement(ctx: &StatementContext<'_>, state: &mut FileState, out: &mut Vec<Finding>) {
     transaction::check(ctx, out);
+    lexer_setting::check(ctx, out);
     non_idempotent::check(ctx, &state.dropped, out);
     if let Some(node) = &ctx.statement.node {
         state.dropped.record(node);

@@ -1,0 +1,5 @@
+mod db {
+    pgstrata::migrations!("tests/ui/fixtures/lexer_setting");
+}
+
+fn main() {}
