@@ -1,7 +1,15 @@
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// PostgreSQL migrations checked by PostgreSQL's own parser.
+/// PostgreSQL migrations checked by PostgreSQL's own parser, and applied.
+///
+/// The migrations are read from DIR (default `migrations`) with the same checks and
+/// checksums as the `migrations!` macro, so an application built with the macro and
+/// this command share one history table. The database commands connect to
+/// `--database-url` or `DATABASE_URL`; a password in it is never printed.
+///
+/// Exit codes: 0 done, 1 errors in the migrations or in the database's state, 2 usage,
+/// I/O or connection errors, 3 (`status`) migrations pending.
 #[derive(Debug, Parser)]
 #[command(name = "pgstrata", version)]
 pub struct Cli {
@@ -21,8 +29,9 @@ pub enum Command {
         #[arg(long = "allow", value_name = "RULE")]
         allow: Vec<String>,
         /// Migrations up to and including this version are exempt from the re-run
-        /// rules (like the macro's `baseline = VERSION`).
-        #[arg(long, value_name = "VERSION")]
+        /// rules (like the macro's `baseline = VERSION`; the database commands spell
+        /// it `--exempt-until`).
+        #[arg(long, visible_alias = "exempt-until", value_name = "VERSION")]
         baseline: Option<i64>,
     },
     /// Print the schema the migrations build (the catalog): a listing, JSON, or the
@@ -54,6 +63,178 @@ pub enum Command {
     },
     /// List the rules with their ids and summaries.
     Rules,
+    /// Show each migration's state in the database: applied, pending, failed,
+    /// divergent (changed since applied), missing from DIR, reverting.
+    ///
+    /// Exits 0 when up to date, 3 when migrations are pending (a deploy gate), 1 when
+    /// something is wrong (failed, divergent, missing, out of order, reverting, or
+    /// errors in the files: they are printed as `check` prints them, and the database
+    /// is still shown).
+    Status {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        database: Database,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the history table's rows: what was applied, when, how and by whom.
+    History {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        database: Database,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply pending migrations: all of them, up to a version, or the next N.
+    ///
+    /// Refuses to run (exit 1) when the migrations have errors: `pgstrata check DIR`
+    /// shows them.
+    #[command(group(ArgGroup::new("target").args(["to", "steps"])))]
+    Up {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        database: Database,
+        /// Apply up to and including this version.
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+        /// Apply the next N pending migrations.
+        #[arg(long, value_name = "N")]
+        steps: Option<u32>,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revert applied migrations with their down files, newest first.
+    ///
+    /// One of `--to` or `--steps` is required: `--to VERSION` reverts everything
+    /// newer than VERSION (which stays applied), `--to base` reverts everything,
+    /// `--steps N` the newest N.
+    #[command(group(ArgGroup::new("target").args(["to", "steps"]).required(true)))]
+    Down {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        database: Database,
+        /// Revert every migration newer than VERSION; `base` reverts them all.
+        #[arg(long, value_name = "VERSION|base")]
+        to: Option<String>,
+        /// Revert the newest N applied migrations.
+        #[arg(long, value_name = "N")]
+        steps: Option<u32>,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record migrations as applied without running them: for a database whose schema
+    /// was created before pgstrata managed it.
+    Baseline {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        database: Database,
+        /// Record every migration up to and including VERSION (default: all of them).
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle a migration by hand: one that failed (and was rolled back or completed
+    /// by hand), or one whose file was changed on purpose after it was applied.
+    #[command(
+        allow_missing_positional = true,
+        group(ArgGroup::new("resolution").args(["rolled_back", "applied", "accept_checksum"]).required(true))
+    )]
+    Resolve {
+        #[command(flatten)]
+        source: Source,
+        /// The migration's version.
+        #[arg(value_name = "VERSION")]
+        version: i64,
+        /// The failed migration was undone by hand: forget its record, so the next
+        /// `up` runs it afresh.
+        #[arg(long)]
+        rolled_back: bool,
+        /// The failed migration was completed by hand: record it as applied.
+        #[arg(long)]
+        applied: bool,
+        /// The applied migration's file was changed on purpose: record the file's
+        /// checksum (the old one is kept as `previous_checksum`).
+        #[arg(long)]
+        accept_checksum: bool,
+        #[command(flatten)]
+        database: Database,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the SQL script that migrates from one version to another, history rows
+    /// included, for `psql -v ON_ERROR_STOP=1 -f`; no database needed.
+    Sql {
+        #[command(flatten)]
+        source: Source,
+        /// Where the database is: `base` (empty, the default) or a version.
+        #[arg(long, value_name = "VERSION|base", default_value = "base")]
+        from: String,
+        /// Where to take it: a version, `base`, `latest` (the default), `+N` or `-N`.
+        #[arg(long, value_name = "VERSION|base|+N|-N", default_value = "latest", allow_hyphen_values = true)]
+        to: String,
+        #[command(flatten)]
+        history: HistoryTable,
+    },
+    /// Create the next migration's file(s) in DIR's own layout and version scheme
+    /// (`V1__NAME.sql` in an empty directory) and print their paths.
+    #[command(allow_missing_positional = true)]
+    New {
+        /// The migrations directory.
+        #[arg(default_value = "migrations")]
+        dir: PathBuf,
+        /// The migration's name: letters, digits, `_` and `-`.
+        name: String,
+    },
+}
+
+/// Where the migrations are and how they are checked, as for `check`.
+#[derive(Debug, Args)]
+pub struct Source {
+    /// The migrations directory.
+    #[arg(default_value = "migrations")]
+    pub dir: PathBuf,
+    /// Allow a rule in every file, as the macro's `allow = [...]` (the same checks
+    /// decide whether the migrations can run).
+    #[arg(long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// As the macro's `baseline = VERSION`: migrations up to this version are exempt
+    /// from the re-run rules (not the `baseline` command).
+    #[arg(long = "exempt-until", value_name = "VERSION")]
+    pub exempt_until: Option<i64>,
+}
+
+/// The database and its history table.
+#[derive(Debug, Args)]
+pub struct Database {
+    /// The database: `postgres://user:password@host:port/dbname` or `host=... dbname=...`
+    /// settings. TLS is not supported.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub history: HistoryTable,
+}
+
+/// The history table, when the application configures its runner with another one.
+#[derive(Debug, Args)]
+pub struct HistoryTable {
+    /// The history table's schema, as `Runner::history_schema` [default: public].
+    #[arg(long, value_name = "SCHEMA")]
+    pub history_schema: Option<String>,
+    /// The history table, as `Runner::history_table` [default: pgstrata_schema_history].
+    #[arg(long, value_name = "TABLE")]
+    pub history_table: Option<String>,
 }
 
 /// A feature of the `pgstrata` crate that changes the generated code.
