@@ -71,11 +71,61 @@ pub enum Error {
     #[error("the target version {version} is not a migration in this build")]
     UnknownTarget { version: i64 },
 
-    #[error("{}", failed_message(*.version, name, path, *.transaction, *.statement, source, *.hint))]
-    MigrationFailed {
+    #[error("cannot go to {target}: {reason}")]
+    InvalidTarget { target: String, reason: String },
+
+    #[error(
+        "cannot revert migration {version} {name:?} ({path}): it has no down file; write \
+         one beside it (in the directory's layout), or stop the down at a later version"
+    )]
+    NoDownFile {
         version: i64,
         name: &'static str,
         path: &'static str,
+    },
+
+    #[error(
+        "cannot revert migration {version} {name:?} ({path}): it failed after \
+         {statements_done} of its statements and is not applied; finish it (run up again) or \
+         undo it by hand and record that (resolve {version} --rolled-back) first"
+    )]
+    FailedInRange {
+        version: i64,
+        name: &'static str,
+        path: &'static str,
+        statements_done: u32,
+    },
+
+    #[error(
+        "migration {version} {name:?} ({path}) is partly reverted: its down file stopped \
+         after {statements_done} of its statements; run down again to finish reverting it, \
+         or finish by hand and delete its record (resolve {version} --rolled-back, or \
+         DELETE FROM {history_table} WHERE version = {version})"
+    )]
+    PartlyReverted {
+        version: i64,
+        name: &'static str,
+        path: &'static str,
+        statements_done: u32,
+        history_table: String,
+    },
+
+    /// `baseline` or `resolve` found the migration in a state it does not apply to.
+    #[error("cannot {operation} migration {version}: {reason}")]
+    Refused {
+        operation: &'static str,
+        version: i64,
+        reason: String,
+    },
+
+    #[error("{}", failed_message(*.version, name, path, *.reverting, *.transaction, *.statement, source, *.hint))]
+    MigrationFailed {
+        version: i64,
+        name: &'static str,
+        /// The file that failed: the up file, or the down file when reverting.
+        path: &'static str,
+        /// The down file failed.
+        reverting: bool,
         transaction: TransactionMode,
         /// The failing statement: always known for a non-transactional migration; for a
         /// transactional one when the server pointed at a position in it.
@@ -155,16 +205,23 @@ impl Error {
             | Error::DuplicateVersion { version, .. }
             | Error::InvalidMigration { version, .. }
             | Error::MigrationFailed { version, .. }
-            | Error::ResumeRefused { version, .. } => Some(*version),
+            | Error::ResumeRefused { version, .. }
+            | Error::UnknownTarget { version }
+            | Error::NoDownFile { version, .. }
+            | Error::FailedInRange { version, .. }
+            | Error::PartlyReverted { version, .. }
+            | Error::Refused { version, .. } => Some(*version),
             _ => None,
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn failed_message(
     version: i64,
     name: &str,
     path: &str,
+    reverting: bool,
     transaction: TransactionMode,
     statement: Option<StatementRef>,
     source: &DriverError,
@@ -174,14 +231,19 @@ fn failed_message(
         Some(s) => format!(" at statement {} (line {})", s.number, s.line),
         None => String::new(),
     };
+    let (done, again) = if reverting {
+        ("reverted", "run down again")
+    } else {
+        ("applied", "run again")
+    };
     let outcome = match (transaction, statement) {
         (TransactionMode::Transactional, _) => {
-            "it was rolled back, so nothing of it was applied".to_string()
+            format!("it was rolled back, so nothing of it was {done}")
         }
         (TransactionMode::NonTransactional, Some(s)) => format!(
             "it runs outside a transaction, so the statements before statement {n} stay \
-             applied and the history table records the failure; fix statement {n} (keeping \
-             the ones before it unchanged) and run again to resume from it",
+             {done} and the history table records the failure; fix statement {n} (keeping \
+             the ones before it unchanged) and {again} to resume from it",
             n = s.number
         ),
         (TransactionMode::NonTransactional, None) => {
@@ -189,7 +251,12 @@ fn failed_message(
         }
     };
     let hint = hint.map(|h| format!("; {h}")).unwrap_or_default();
-    format!("migration {version} {name:?} ({path}) failed{at}: {source}; {outcome}{hint}")
+    let what = if reverting {
+        "the down file of migration"
+    } else {
+        "migration"
+    };
+    format!("{what} {version} {name:?} ({path}) failed{at}: {source}; {outcome}{hint}")
 }
 
 #[cfg(test)]
@@ -202,6 +269,7 @@ mod tests {
             version: 3,
             name: "add_index",
             path: "migrations/V3__add_index.sql",
+            reverting: false,
             transaction: TransactionMode::NonTransactional,
             statement: Some(StatementRef { number: 2, line: 7 }),
             source: Box::new(DriverError::server(

@@ -36,6 +36,42 @@ pub struct HistoryRecord {
     /// As the server prints a `timestamptz`.
     pub applied_at: String,
     pub execution_ms: Option<i64>,
+    /// What wrote the record: a run, a baseline, or a resolve.
+    pub applied_by: AppliedBy,
+    /// The checksum the record held before a changed one was accepted
+    /// (`Resolution::AcceptChecksum`).
+    pub previous_checksum: Option<String>,
+    /// A non-transactional down file is being run, or stopped partway: then
+    /// `statements_done`, `statement_checksums` and `error` are the down file's.
+    pub reverting: bool,
+}
+
+/// What wrote a history record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppliedBy {
+    /// The runner applied the migration (or psql ran the offline script).
+    Run,
+    /// `baseline` recorded it without running it.
+    Baseline,
+    /// `resolve` recorded a failed migration as applied, completed by hand.
+    Resolve,
+}
+
+impl AppliedBy {
+    /// As the history table's `applied_by` column holds it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AppliedBy::Run => "run",
+            AppliedBy::Baseline => "baseline",
+            AppliedBy::Resolve => "resolve",
+        }
+    }
+
+    fn from_label(label: &str) -> Option<Self> {
+        [AppliedBy::Run, AppliedBy::Baseline, AppliedBy::Resolve]
+            .into_iter()
+            .find(|by| by.label() == label)
+    }
 }
 
 impl HistoryRecord {
@@ -52,6 +88,9 @@ impl HistoryRecord {
             error: None,
             applied_at: String::new(),
             execution_ms: None,
+            applied_by: AppliedBy::Run,
+            previous_checksum: None,
+            reverting: false,
         }
     }
 
@@ -135,7 +174,8 @@ impl HistoryTable {
     pub(crate) fn select_sql(&self) -> String {
         format!(
             "SELECT version, name, checksum, transactional, success, statements_done, \
-             statement_checksums, error, applied_at, execution_ms FROM {} ORDER BY version",
+             statement_checksums, error, applied_at, execution_ms, applied_by, \
+             previous_checksum, reverting FROM {} ORDER BY version",
             self.qualified
         )
     }
@@ -146,6 +186,16 @@ impl HistoryTable {
     pub(crate) fn schema_exists_sql(&self) -> String {
         format!(
             "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = {}",
+            text(&self.schema)
+        )
+    }
+
+    /// The schema, created only when missing, in one statement that needs no privilege
+    /// when it exists (for scripts, which cannot ask first).
+    pub(crate) fn create_schema_if_missing_sql(&self) -> String {
+        format!(
+            "DO $pgstrata$ BEGIN IF NOT EXISTS ({}) THEN EXECUTE pg_catalog.format('CREATE SCHEMA %I', {}); END IF; END $pgstrata$",
+            self.schema_exists_sql(),
             text(&self.schema)
         )
     }
@@ -167,7 +217,10 @@ impl HistoryTable {
              \x20   success boolean NOT NULL,\n\
              \x20   statements_done integer NOT NULL DEFAULT 0,\n\
              \x20   statement_checksums text NOT NULL DEFAULT '',\n\
-             \x20   error text\n\
+             \x20   error text,\n\
+             \x20   applied_by text NOT NULL DEFAULT 'run',\n\
+             \x20   previous_checksum text,\n\
+             \x20   reverting boolean NOT NULL DEFAULT false\n\
              )",
             self.qualified
         )
@@ -206,14 +259,71 @@ impl HistoryTable {
         )
     }
 
-    /// A non-transactional migration completed.
-    pub(crate) fn record_completed_sql(&self, m: &Migration, execution_ms: i64) -> String {
+    /// A non-transactional migration completed; `execution_ms` is an SQL expression.
+    pub(crate) fn record_completed_sql(&self, m: &Migration, execution_ms: &str) -> String {
         format!(
             "UPDATE {} SET success = true, error = NULL, checksum = {}, name = {}, \
              execution_ms = {execution_ms}, applied_at = pg_catalog.now() WHERE version = {}",
             self.qualified,
             text(m.checksum),
             text(m.name),
+            m.version
+        )
+    }
+
+    /// Before the first statement of a (possibly resumed) non-transactional down file:
+    /// the record says the migration is being reverted and how far that got.
+    pub(crate) fn record_reverting_sql(&self, version: i64, done: &[String]) -> String {
+        format!(
+            "UPDATE {} SET reverting = true, success = false, error = NULL, \
+             statements_done = {}, statement_checksums = {} WHERE version = {version}",
+            self.qualified,
+            done.len(),
+            text(&done.join(","))
+        )
+    }
+
+    /// The migration is no longer applied: its down file ran, or `resolve` says it was
+    /// rolled back by hand.
+    pub(crate) fn delete_sql(&self, version: i64) -> String {
+        format!("DELETE FROM {} WHERE version = {version}", self.qualified)
+    }
+
+    /// `baseline`: recorded as applied without running.
+    pub(crate) fn record_baseline_sql(&self, m: &Migration) -> String {
+        format!(
+            "INSERT INTO {} (version, name, checksum, transactional, success, \
+             statements_done, applied_by) VALUES ({}, {}, {}, {}, true, {}, 'baseline')",
+            self.qualified,
+            m.version,
+            text(m.name),
+            text(m.checksum),
+            m.transaction == crate::migration::TransactionMode::Transactional,
+            m.statements.len()
+        )
+    }
+
+    /// `resolve` of a failed migration that was completed by hand.
+    pub(crate) fn record_resolved_applied_sql(&self, m: &Migration) -> String {
+        format!(
+            "UPDATE {} SET success = true, error = NULL, reverting = false, checksum = {}, \
+             name = {}, statements_done = {}, statement_checksums = '', execution_ms = NULL, \
+             applied_by = 'resolve', applied_at = pg_catalog.now() WHERE version = {}",
+            self.qualified,
+            text(m.checksum),
+            text(m.name),
+            m.statements.len(),
+            m.version
+        )
+    }
+
+    /// `resolve` accepting a changed file: the build's checksum, the old one kept.
+    pub(crate) fn record_accepted_checksum_sql(&self, m: &Migration, previous: &str) -> String {
+        format!(
+            "UPDATE {} SET checksum = {}, previous_checksum = {} WHERE version = {}",
+            self.qualified,
+            text(m.checksum),
+            text(previous),
             m.version
         )
     }
@@ -237,7 +347,8 @@ impl HistoryTable {
              checksum = EXCLUDED.checksum, transactional = EXCLUDED.transactional, \
              applied_at = EXCLUDED.applied_at, execution_ms = EXCLUDED.execution_ms, \
              success = EXCLUDED.success, statements_done = EXCLUDED.statements_done, \
-             statement_checksums = EXCLUDED.statement_checksums, error = NULL",
+             statement_checksums = EXCLUDED.statement_checksums, error = NULL, \
+             applied_by = 'run', previous_checksum = NULL, reverting = false",
             table = self.qualified,
             version = m.version,
             name = text(m.name),
@@ -256,9 +367,9 @@ impl HistoryTable {
             history_table: self.qualified.clone(),
             reason,
         };
-        let [version, name, checksum, transactional, success, statements_done, statement_checksums, error, applied_at, execution_ms]: [Option<String>; 10] =
+        let [version, name, checksum, transactional, success, statements_done, statement_checksums, error, applied_at, execution_ms, applied_by, previous_checksum, reverting]: [Option<String>; 13] =
             row.try_into().map_err(|row: Vec<_>| {
-                corrupt(format!("expected 10 columns, got {}", row.len()))
+                corrupt(format!("expected 13 columns, got {}", row.len()))
             })?;
         let required = |value: Option<String>, column: &str| {
             value.ok_or_else(|| corrupt(format!("{column} is NULL")))
@@ -300,6 +411,16 @@ impl HistoryTable {
             error,
             applied_at: applied_at.unwrap_or_default(),
             execution_ms,
+            applied_by: match applied_by.as_deref().and_then(AppliedBy::from_label) {
+                Some(by) => by,
+                None => {
+                    return Err(in_row(format!(
+                        "applied_by is {applied_by:?}, not run, baseline or resolve"
+                    )))
+                }
+            },
+            previous_checksum,
+            reverting: flag(reverting, "reverting")?,
         })
     }
 }

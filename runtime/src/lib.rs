@@ -66,6 +66,7 @@
 //! by hand and delete the record so the migration runs from its start. A failed record
 //! with no completed statement simply runs again, whatever changed.
 
+mod apply;
 mod driver;
 mod drivers;
 mod embedded_files;
@@ -75,12 +76,18 @@ mod history;
 mod migration;
 mod plan;
 mod runner;
+pub mod script;
+mod session;
 mod sql;
+mod status;
+mod target;
 
 pub use driver::{Driver, DriverError, Rows};
 pub use embedded_files::{check_embedded, StaleEmbedding};
 pub use error::{Error, StatementRef};
-pub use history::HistoryRecord;
+pub use history::{AppliedBy, HistoryRecord};
 pub use migration::{Down, Migration, StatementSpan, TransactionMode};
-pub use plan::{Plan, PlannedMigration, Target};
-pub use runner::{AppliedMigration, Report, Runner};
+pub use plan::{Plan, PlannedMigration};
+pub use runner::{AppliedMigration, Report, Resolution, Resolved, Runner};
+pub use status::{MigrationState, MigrationStatus, Status};
+pub use target::Target;

@@ -128,7 +128,7 @@ impl Down {
     }
 }
 
-fn statement_texts(
+pub(crate) fn statement_texts(
     sql: &'static str,
     spans: &'static [StatementSpan],
 ) -> impl Iterator<Item = (usize, u32, &'static str)> {

@@ -1,25 +1,16 @@
-//! What a run would do, decided without a database: the migrations in this build
-//! against the history records, the target and the allow-flags. Pure, so every rule
-//! is unit-tested here, and the runner calls it twice (before and after the lock).
+//! What an operation would do, decided without a database: the migrations in this
+//! build against the history records, the target and the allow-flags. Pure, so every
+//! rule is unit-tested here, and the runner calls it twice (before and after the lock).
 
 use std::collections::BTreeMap;
 
 use crate::error::Error;
 use crate::history::HistoryRecord;
-use crate::migration::{Migration, TransactionMode};
+use crate::migration::{Down, Migration, TransactionMode};
 use crate::sql::statement_checksum;
+use crate::target::Target;
 
-/// How far a run goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Target {
-    /// Every migration in the build.
-    #[default]
-    Latest,
-    /// Up to and including this version (which must be a migration in the build).
-    Version(i64),
-}
-
-/// The migrations a run applies, in order.
+/// The migrations an operation applies or reverts, in the order it does so.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Plan {
@@ -32,13 +23,14 @@ impl Plan {
     }
 }
 
-/// One migration to apply.
+/// One migration to apply (or, in a down plan, to revert).
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct PlannedMigration {
     pub migration: &'static Migration,
-    /// Statements an earlier, failed non-transactional run completed; the run resumes
-    /// at the next one. 0 runs the migration from its start.
+    /// Statements an earlier, failed non-transactional run of the file (the up file,
+    /// or in a down plan the down file) completed; the run resumes at the next one. 0
+    /// runs the file from its start.
     pub statements_done: usize,
 }
 
@@ -53,46 +45,50 @@ pub(crate) struct Policy<'a> {
     pub history_table: &'a str,
 }
 
-pub(crate) fn plan(
-    known: &'static [Migration],
-    history: &[HistoryRecord],
-    policy: &Policy<'_>,
-) -> Result<Plan, Error> {
-    // The build's order is the slice's: the macro orders migrations the way their
-    // tool does, which is not always by number (diesel compares versions as text).
-    let positions = positions(known)?;
-    let last = match policy.target {
-        Target::Latest => known.len().checked_sub(1),
-        Target::Version(version) => match positions.get(&version) {
-            Some(&position) => Some(position),
-            None => return Err(Error::UnknownTarget { version }),
-        },
-    };
+/// The build's migrations with each version's position, and the records by version.
+struct Known<'h> {
+    migrations: &'static [Migration],
+    positions: BTreeMap<i64, usize>,
+    records: BTreeMap<i64, &'h HistoryRecord>,
+}
 
-    let mut records = BTreeMap::new();
-    for record in history {
-        records.insert(record.version, record);
+impl<'h> Known<'h> {
+    fn new(migrations: &'static [Migration], history: &'h [HistoryRecord]) -> Result<Self, Error> {
+        Ok(Known {
+            migrations,
+            positions: positions(migrations)?,
+            records: history.iter().map(|r| (r.version, r)).collect(),
+        })
     }
 
-    // Verify everything the database says happened, whatever the target.
-    let mut resume_at = BTreeMap::new();
-    let mut newest_applied: Option<(usize, i64)> = None;
-    for record in records.values() {
-        let Some(&position) = positions.get(&record.version) else {
-            if policy.allow_missing {
-                continue;
+    fn position(&self, version: i64) -> Result<usize, Error> {
+        self.positions
+            .get(&version)
+            .copied()
+            .ok_or(Error::UnknownTarget { version })
+    }
+
+    /// Verifies everything the database says happened, whatever the target: every
+    /// recorded version is in the build (unless allowed) and every applied one has the
+    /// build's checksum (unless allowed). Returns the position and version of the newest
+    /// applied migration in the build's order.
+    fn verify(&self, policy: &Policy<'_>) -> Result<Option<(usize, i64)>, Error> {
+        let mut newest_applied: Option<(usize, i64)> = None;
+        for record in self.records.values() {
+            let Some(&position) = self.positions.get(&record.version) else {
+                if policy.allow_missing {
+                    continue;
+                }
+                return Err(Error::Missing {
+                    version: record.version,
+                    name: record.name.clone(),
+                });
+            };
+            let m = &self.migrations[position];
+            if newest_applied.is_none_or(|(newest, _)| position > newest) {
+                newest_applied = Some((position, m.version));
             }
-            return Err(Error::Missing {
-                version: record.version,
-                name: record.name.clone(),
-            });
-        };
-        let m = &known[position];
-        if newest_applied.is_none_or(|(newest, _)| position > newest) {
-            newest_applied = Some((position, m.version));
-        }
-        if record.success {
-            if record.checksum != m.checksum && !policy.allow_divergent {
+            if record.success && record.checksum != m.checksum && !policy.allow_divergent {
                 return Err(Error::Divergent {
                     version: m.version,
                     name: m.name,
@@ -101,23 +97,63 @@ pub(crate) fn plan(
                     checksum: m.checksum,
                 });
             }
-        } else if last.is_some_and(|last| position <= last) {
-            resume_at.insert(m.version, resume_point(m, record, policy)?);
         }
+        Ok(newest_applied)
     }
+}
+
+/// What `up` (and `run`) applies: the pending migrations up to the target, in the
+/// build's order, failed non-transactional ones resumed where they stopped.
+pub(crate) fn plan(
+    known: &'static [Migration],
+    history: &[HistoryRecord],
+    policy: &Policy<'_>,
+) -> Result<Plan, Error> {
+    // The build's order is the slice's: the macro orders migrations the way their
+    // tool does, which is not always by number (diesel compares versions as text).
+    let known = Known::new(known, history)?;
+    let (last, steps_limit) = match policy.target {
+        Target::Latest => (known.migrations.len().checked_sub(1), None),
+        Target::Version(version) => (Some(known.position(version)?), None),
+        Target::Forward(steps) => (
+            known.migrations.len().checked_sub(1),
+            Some(steps as usize),
+        ),
+        Target::Back(_) | Target::Base => {
+            return Err(Error::InvalidTarget {
+                target: policy.target.to_string(),
+                reason: "going up takes the latest migration, a version or +N;                          -N and base are for going down"
+                    .to_string(),
+            })
+        }
+    };
+    let newest_applied = known.verify(policy)?;
 
     let mut steps = Vec::new();
     let in_target = last.map_or(0, |last| last + 1);
-    for (position, m) in known.iter().enumerate().take(in_target) {
-        let version = m.version;
-        let statements_done = match records.get(&version) {
+    for (position, m) in known.migrations.iter().enumerate() {
+        let record = known.records.get(&m.version);
+        if let Some(record) = record.filter(|r| r.reverting) {
+            // Half reverted: neither state is safe to build on.
+            return Err(Error::PartlyReverted {
+                version: m.version,
+                name: m.name,
+                path: m.path,
+                statements_done: record.statements_done,
+                history_table: policy.history_table.to_string(),
+            });
+        }
+        if position >= in_target {
+            continue;
+        }
+        let statements_done = match record {
             Some(record) if record.success => continue,
-            Some(_) => resume_at.get(&version).copied().unwrap_or(0),
+            Some(record) => resume_point(m, &Part::up(m), record, policy)?,
             None => {
                 if let Some((_, newest)) = newest_applied.filter(|&(newest, _)| position < newest) {
                     if !policy.allow_out_of_order {
                         return Err(Error::OutOfOrder {
-                            version,
+                            version: m.version,
                             name: m.name,
                             path: m.path,
                             newest_applied: newest,
@@ -126,6 +162,84 @@ pub(crate) fn plan(
                 }
                 0
             }
+        };
+        steps.push(PlannedMigration {
+            migration: m,
+            statements_done,
+        });
+    }
+    if let Some(limit) = steps_limit {
+        steps.truncate(limit);
+    }
+    Ok(Plan { steps })
+}
+
+/// What `down` reverts: the applied migrations after the target, newest (in the
+/// build's order) first. The whole plan is checked before anything runs: every
+/// migration in it needs a down file, and none may be a failed up.
+pub(crate) fn plan_down(
+    known: &'static [Migration],
+    history: &[HistoryRecord],
+    policy: &Policy<'_>,
+) -> Result<Plan, Error> {
+    let known = Known::new(known, history)?;
+    known.verify(policy)?;
+    // Applied, or being reverted (a down that stopped partway is finished first).
+    let mut applied: Vec<(usize, &HistoryRecord)> = known
+        .records
+        .values()
+        .filter_map(|r| Some((*known.positions.get(&r.version)?, *r)))
+        .collect();
+    applied.sort_by_key(|(position, _)| std::cmp::Reverse(*position));
+    let in_range: Vec<(usize, &HistoryRecord)> = match policy.target {
+        Target::Base => applied,
+        Target::Version(version) => {
+            let keep = known.position(version)?;
+            applied.into_iter().filter(|(p, _)| *p > keep).collect()
+        }
+        Target::Back(steps) => {
+            let steps = steps as usize;
+            if steps > applied.len() {
+                return Err(Error::InvalidTarget {
+                    target: policy.target.to_string(),
+                    reason: format!(
+                        "only {} migration{} applied",
+                        applied.len(),
+                        if applied.len() == 1 { " is" } else { "s are" }
+                    ),
+                });
+            }
+            applied.into_iter().take(steps).collect()
+        }
+        Target::Latest | Target::Forward(_) => {
+            return Err(Error::InvalidTarget {
+                target: policy.target.to_string(),
+                reason: "going down takes a version (which stays applied), -N or base".to_string(),
+            })
+        }
+    };
+    let mut steps = Vec::with_capacity(in_range.len());
+    for (position, record) in in_range {
+        let m = &known.migrations[position];
+        if !record.success && !record.reverting {
+            return Err(Error::FailedInRange {
+                version: m.version,
+                name: m.name,
+                path: m.path,
+                statements_done: record.statements_done,
+            });
+        }
+        let Some(down) = m.down.as_ref() else {
+            return Err(Error::NoDownFile {
+                version: m.version,
+                name: m.name,
+                path: m.path,
+            });
+        };
+        let statements_done = if record.reverting {
+            resume_point(m, &Part::down(down), record, policy)?
+        } else {
+            0
         };
         steps.push(PlannedMigration {
             migration: m,
@@ -157,12 +271,39 @@ fn positions(known: &'static [Migration]) -> Result<BTreeMap<i64, usize>, Error>
     Ok(positions)
 }
 
-/// Where a failed run of `m` resumes. Nothing done: from the start, whatever changed.
-/// Otherwise only if the build runs it statement by statement too and the statements
-/// that already ran are, text for text, the build's first ones: the record stores a
-/// checksum per completed statement (see [`crate::sql::statement_checksum`]).
+/// The file a record's progress is about: the up file, or the down file while the
+/// migration is being reverted.
+struct Part {
+    what: &'static str,
+    transaction: TransactionMode,
+    statements: Vec<(usize, u32, &'static str)>,
+}
+
+impl Part {
+    fn up(m: &'static Migration) -> Self {
+        Part {
+            what: "",
+            transaction: m.transaction,
+            statements: m.statements().collect(),
+        }
+    }
+
+    fn down(down: &'static Down) -> Self {
+        Part {
+            what: "its down file ",
+            transaction: down.transaction,
+            statements: down.statements().collect(),
+        }
+    }
+}
+
+/// Where a failed run of a file resumes. Nothing done: from the start, whatever
+/// changed. Otherwise only if the build runs it statement by statement too and the
+/// statements that already ran are, text for text, the build's first ones: the record
+/// stores a checksum per completed statement (see [`crate::sql::statement_checksum`]).
 fn resume_point(
     m: &'static Migration,
+    part: &Part,
     record: &HistoryRecord,
     policy: &Policy<'_>,
 ) -> Result<usize, Error> {
@@ -178,11 +319,11 @@ fn resume_point(
         reason,
         history_table: policy.history_table.to_string(),
     };
-    if m.transaction == TransactionMode::Transactional {
-        return Err(refuse(
-            "this build runs it inside one transaction, which would run those statements again"
-                .to_string(),
-        ));
+    let what = part.what;
+    if part.transaction == TransactionMode::Transactional {
+        return Err(refuse(format!(
+            "this build runs {what}inside one transaction, which would run those statements again"
+        )));
     }
     if record.statement_checksums.len() != done {
         return Err(refuse(format!(
@@ -190,17 +331,27 @@ fn resume_point(
             record.statement_checksums.len()
         )));
     }
-    if m.statements.len() < done {
+    if part.statements.len() < done {
         return Err(refuse(format!(
-            "this build has only {} statements in it",
-            m.statements.len()
+            "this build has only {} statements in {}",
+            part.statements.len(),
+            if what.is_empty() {
+                "it"
+            } else {
+                "its down file"
+            }
         )));
     }
-    for ((index, line, sql), applied) in m.statements().zip(&record.statement_checksums) {
+    for ((index, line, sql), applied) in part.statements.iter().zip(&record.statement_checksums) {
         if statement_checksum(sql) != *applied {
             return Err(refuse(format!(
-                "statement {} (line {line}) is not the one that ran",
-                index + 1
+                "statement {} (line {line}) {}is not the one that ran",
+                index + 1,
+                if what.is_empty() {
+                    ""
+                } else {
+                    "of its down file "
+                }
             )));
         }
     }

@@ -362,6 +362,7 @@ fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
             version: 2,
             name: "half",
             path: "migrations/V2__half.sql",
+            reverting: false,
             transaction: TransactionMode::Transactional,
             statement,
             source,

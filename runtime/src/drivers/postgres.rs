@@ -8,7 +8,10 @@ use postgres::{Client, SimpleQueryMessage};
 
 use crate::driver::{Driver, DriverError, Rows};
 use crate::error::Error;
-use crate::runner::{Report, Runner};
+use crate::history::HistoryRecord;
+use crate::runner::{Report, Resolution, Resolved, Runner};
+use crate::status::Status;
+use crate::target::Target;
 
 impl Driver for Client {
     fn simple(&mut self, sql: &str) -> impl Future<Output = Result<Rows, DriverError>> + Send {
@@ -64,5 +67,54 @@ impl Runner {
     /// ```
     pub fn run(&self, client: &mut Client) -> Result<Report, Error> {
         self.run_with(client)
+    }
+
+    /// Applies what is pending up to `to` ([`Runner::up_with`]).
+    pub fn up(&self, client: &mut Client, to: Target) -> Result<Report, Error> {
+        self.up_with(client, to)
+    }
+
+    /// Reverts applied migrations down to `to` ([`Runner::down_with`]).
+    pub fn down(&self, client: &mut Client, to: Target) -> Result<Report, Error> {
+        self.down_with(client, to)
+    }
+
+    /// Every migration's state ([`Runner::status_with`]).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # static MIGRATIONS: &[pgstrata_runtime::Migration] = &[];
+    /// # let mut client = postgres::Client::connect("host=127.0.0.1 user=postgres", postgres::NoTls)?;
+    /// let status = pgstrata_runtime::Runner::new(MIGRATIONS).status(&mut client)?;
+    /// print!("{status}");
+    /// if !status.is_up_to_date() {
+    ///     std::process::exit(3);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn status(&self, client: &mut Client) -> Result<Status, Error> {
+        self.status_with(client)
+    }
+
+    /// The history table's records ([`Runner::history_with`]).
+    pub fn history(&self, client: &mut Client) -> Result<Vec<HistoryRecord>, Error> {
+        self.history_with(client)
+    }
+
+    /// Records migrations up to `to` as applied without running them
+    /// ([`Runner::baseline_with`]).
+    pub fn baseline(&self, client: &mut Client, to: Target) -> Result<Report, Error> {
+        self.baseline_with(client, to)
+    }
+
+    /// Settles one migration by hand ([`Runner::resolve_with`]).
+    pub fn resolve(
+        &self,
+        client: &mut Client,
+        version: i64,
+        resolution: Resolution,
+    ) -> Result<Resolved, Error> {
+        self.resolve_with(client, version, resolution)
     }
 }
