@@ -8,7 +8,7 @@ use crate::args::{Database, Source};
 use crate::commands::runtime_error;
 use crate::connection::connect;
 use crate::source::{load, runner, Loaded};
-use pgstrata_runtime::{HistoryRecord, MigrationState, MigrationStatus, Status};
+use pgstrata_runtime::{AppliedBy, HistoryRecord, MigrationState, MigrationStatus, Status};
 use serde_json::{json, Value};
 use std::process::ExitCode;
 
@@ -144,7 +144,6 @@ fn state_json(state: &MigrationState) -> (&'static str, Value) {
             ("divergent", json!({ "applied_checksum": applied_checksum }))
         }
         MigrationState::Missing => ("missing", json!({})),
-        _ => ("unknown", json!({})),
     }
 }
 
@@ -158,7 +157,7 @@ fn migration_json(m: &MigrationStatus) -> Value {
         "state": state,
         "applied_at": m.applied_at,
         "execution_ms": m.execution_ms,
-        "applied_by": m.applied_by.as_ref().map(|by| by.label()),
+        "applied_by": m.applied_by.map(AppliedBy::label),
     });
     if let (Value::Object(fields), Value::Object(extra)) = (&mut value, details) {
         fields.extend(extra);
