@@ -32,14 +32,14 @@ pub fn status(source: &Source, database: &Database, json: bool) -> Result<ExitCo
     let wrong = status
         .migrations
         .iter()
-        .filter(|m| !matches!(m.state, MigrationState::Applied | MigrationState::Pending))
+        .filter(|m| is_wrong(&m.state))
         .count();
     if json {
         println!("{:#}", status_json(&status, &described, loaded.errors));
     } else {
-        println!("Database {described}, history table {}", status.history_table);
-        print!("{status}");
-        println!("{}", summary(&status, wrong));
+        println!("Database {described}");
+        println!("{status}");
+        println!("{}", verdict(&status, wrong));
     }
     let code = if loaded.errors > 0 || wrong > 0 {
         WRONG
@@ -83,6 +83,12 @@ pub fn history(source: &Source, database: &Database, json: bool) -> Result<ExitC
     Ok(ExitCode::from(if loaded.errors > 0 { WRONG } else { 0 }))
 }
 
+/// What `status` exits 1 for (`Status::has_problems`'s states): out of order included,
+/// since `up` refuses it.
+fn is_wrong(state: &MigrationState) -> bool {
+    !matches!(state, MigrationState::Applied | MigrationState::Pending)
+}
+
 fn print_file_errors(loaded: &Loaded, json: bool) {
     if loaded.errors > 0 {
         loaded.print_diagnostics(json);
@@ -94,18 +100,15 @@ fn print_file_errors(loaded: &Loaded, json: bool) {
     }
 }
 
-/// One line under the table: where the database is, and what to do next.
-fn summary(status: &Status, wrong: usize) -> String {
+/// The last line, which the exit code says too: up to date, pending, or what is wrong.
+fn verdict(status: &Status, wrong: usize) -> String {
     let current = match status.current() {
         Some(version) => format!("at version {version}"),
         None => "nothing applied".to_string(),
     };
     if wrong > 0 {
         let mut counts: Vec<(&str, usize)> = Vec::new();
-        for m in &status.migrations {
-            if matches!(m.state, MigrationState::Applied | MigrationState::Pending) {
-                continue;
-            }
+        for m in status.migrations.iter().filter(|m| is_wrong(&m.state)) {
             match counts.iter_mut().find(|(label, _)| *label == m.state.label()) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((m.state.label(), 1)),
@@ -113,7 +116,7 @@ fn summary(status: &Status, wrong: usize) -> String {
         }
         let counts: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
         return format!(
-            "Not up to date ({current}): {}; see `pgstrata resolve --help`",
+            "Not up to date ({current}): {}",
             counts.join(", ")
         );
     }
