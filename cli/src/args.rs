@@ -63,10 +63,11 @@ pub enum Command {
     },
     /// List the rules with their ids and summaries.
     Rules,
-    /// Show each migration's state in the database: applied, pending, failed,
-    /// divergent (changed since applied), missing from DIR, reverting.
+    /// Show each migration's state in the database; exit 3 when some are pending.
     ///
-    /// Exits 0 when up to date, 3 when migrations are pending (a deploy gate), 1 when
+    /// The states: applied, pending, out of order, failed, reverting (a down that
+    /// stopped partway), divergent (the file changed since it was applied), missing
+    /// (recorded, but not in DIR). Exits 0 when up to date, 3 when migrations are pending (a deploy gate), 1 when
     /// something is wrong (failed, divergent, missing, out of order, reverting, or
     /// errors in the files: they are printed as `check` prints them, and the database
     /// is still shown).
@@ -79,7 +80,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the history table's rows: what was applied, when, how and by whom.
+    /// Print the history table's rows.
+    ///
+    /// What was applied, when, how long it took, how it was recorded (run, baseline,
+    /// resolve) and how it ended; then the current version (the newest applied in
+    /// DIR's order).
     History {
         #[command(flatten)]
         source: Source,
@@ -109,7 +114,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Revert applied migrations with their down files, newest first.
+    /// Revert the newest migrations with their down files (`--to` or `--steps`).
     ///
     /// One of `--to` or `--steps` is required: `--to VERSION` reverts everything
     /// newer than VERSION (which stays applied), `--to base` reverts everything,
@@ -130,8 +135,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Record migrations as applied without running them: for a database whose schema
-    /// was created before pgstrata managed it.
+    /// Record migrations as applied without running them.
+    ///
+    /// For a database whose schema was created before pgstrata managed it: the
+    /// migrations up to `--to` (default: all) are recorded as applied by `baseline`,
+    /// and `up` applies the later ones. Refuses to run when the files have errors.
     Baseline {
         #[command(flatten)]
         source: Source,
@@ -144,8 +152,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Settle a migration by hand: one that failed (and was rolled back or completed
-    /// by hand), or one whose file was changed on purpose after it was applied.
+    /// Settle a failed or changed migration by hand.
+    ///
+    /// `--rolled-back` or `--applied` for one that failed (or whose down file stopped
+    /// partway) and that an operator undid or completed by hand; `--accept-checksum`
+    /// for one whose file was changed on purpose after it was applied.
     #[command(
         allow_missing_positional = true,
         group(ArgGroup::new("resolution").args(["rolled_back", "applied", "accept_checksum"]).required(true))
@@ -173,8 +184,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the SQL script that migrates from one version to another, history rows
-    /// included, for `psql -v ON_ERROR_STOP=1 -f`; no database needed.
+    /// Print the SQL script from one version to another; no database needed.
+    ///
+    /// The script applies (or reverts, with down files) what `up` (or `down`) would
+    /// between `--from` and `--to`, history rows included, for review or for
+    /// `psql -v ON_ERROR_STOP=1 -f`. Refuses to print when the files have errors.
     Sql {
         #[command(flatten)]
         source: Source,
@@ -182,13 +196,22 @@ pub enum Command {
         #[arg(long, value_name = "VERSION|base", default_value = "base")]
         from: String,
         /// Where to take it: a version, `base`, `latest` (the default), `+N` or `-N`.
-        #[arg(long, value_name = "VERSION|base|+N|-N", default_value = "latest", allow_hyphen_values = true)]
+        #[arg(
+            long,
+            value_name = "VERSION|base|+N|-N",
+            default_value = "latest",
+            allow_hyphen_values = true
+        )]
         to: String,
         #[command(flatten)]
         history: HistoryTable,
     },
-    /// Create the next migration's file(s) in DIR's own layout and version scheme
-    /// (`V1__NAME.sql` in an empty directory) and print their paths.
+    /// Create the next migration's file(s) in DIR's own layout and version scheme.
+    ///
+    /// Timestamped directories get the current UTC time, numbered ones the next
+    /// number (same prefix, padding and separator); reversible layouts get a down file,
+    /// Prisma's directories `migration.sql`. An empty or missing DIR gets
+    /// `V1__NAME.sql`. Prints the paths created; never overwrites.
     #[command(allow_missing_positional = true)]
     New {
         /// The migrations directory.
@@ -207,11 +230,15 @@ pub struct Source {
     pub dir: PathBuf,
     /// Allow a rule in every file, as the macro's `allow = [...]` (the same checks
     /// decide whether the migrations can run).
-    #[arg(long = "allow", value_name = "RULE")]
+    #[arg(long = "allow", value_name = "RULE", help_heading = "Migrations")]
     pub allow: Vec<String>,
     /// As the macro's `baseline = VERSION`: migrations up to this version are exempt
     /// from the re-run rules (not the `baseline` command).
-    #[arg(long = "exempt-until", value_name = "VERSION")]
+    #[arg(
+        long = "exempt-until",
+        value_name = "VERSION",
+        help_heading = "Migrations"
+    )]
     pub exempt_until: Option<i64>,
 }
 
@@ -220,7 +247,13 @@ pub struct Source {
 pub struct Database {
     /// The database: `postgres://user:password@host:port/dbname` or `host=... dbname=...`
     /// settings. TLS is not supported.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL",
+        help_heading = "Database"
+    )]
     pub database_url: Option<String>,
     #[command(flatten)]
     pub history: HistoryTable,
@@ -230,10 +263,10 @@ pub struct Database {
 #[derive(Debug, Args)]
 pub struct HistoryTable {
     /// The history table's schema, as `Runner::history_schema` [default: public].
-    #[arg(long, value_name = "SCHEMA")]
+    #[arg(long, value_name = "SCHEMA", help_heading = "Database")]
     pub history_schema: Option<String>,
     /// The history table, as `Runner::history_table` [default: pgstrata_schema_history].
-    #[arg(long, value_name = "TABLE")]
+    #[arg(long, value_name = "TABLE", help_heading = "Database")]
     pub history_table: Option<String>,
 }
 

@@ -91,13 +91,19 @@ pub fn connect(url: Option<&str>) -> Result<(Client, String), String> {
         return Err("no database: pass --database-url URL or set DATABASE_URL".to_string());
     };
     register_secrets(url);
-    let config: Config = url
-        .parse()
-        .map_err(|e| redact(&format!("the database URL is not valid: {e}")))?;
+    let config: Config = url.parse().map_err(|e| {
+        redact(&format!(
+            "the database URL is not valid: {}",
+            error_text(&e)
+        ))
+    })?;
     let described = describe(&config);
-    let client = config
-        .connect(NoTls)
-        .map_err(|e| redact(&format!("cannot connect to {described}: {}", error_text(&e))))?;
+    let client = config.connect(NoTls).map_err(|e| {
+        redact(&format!(
+            "cannot connect to {described}: {}",
+            error_text(&e)
+        ))
+    })?;
     Ok((client, described))
 }
 

@@ -24,7 +24,10 @@ fn root() -> PathBuf {
 /// (or unset).
 fn pgstrata(url: Option<&str>, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pgstrata"));
-    command.current_dir(root()).args(args).env_remove("DATABASE_URL");
+    command
+        .current_dir(root())
+        .args(args)
+        .env_remove("DATABASE_URL");
     if let Some(url) = url {
         command.env("DATABASE_URL", url);
     }
@@ -94,12 +97,19 @@ fn status_up_and_history_on_the_repos_migrations() {
     assert_exit(&up, 0);
     let report = json(&up);
     assert_eq!(versions(&report, "applied"), [1]);
-    assert_eq!(report["applied"][0]["path"], "migrations/V1__threads_and_messages.sql");
+    assert_eq!(
+        report["applied"][0]["path"],
+        "migrations/V1__threads_and_messages.sql"
+    );
     assert_eq!(report["locked"], true);
 
     let status = json(&pgstrata(Some(&url), &["status", "--json"]));
     assert_eq!(
-        (&status["current"], &status["pending"], &status["up_to_date"]),
+        (
+            &status["current"],
+            &status["pending"],
+            &status["up_to_date"]
+        ),
         (&Value::from(1), &Value::from(4), &Value::from(false))
     );
     assert_eq!(status["migrations"][0]["state"], "applied");
@@ -108,13 +118,17 @@ fn status_up_and_history_on_the_repos_migrations() {
 
     let up = pgstrata(Some(&url), &["up", "--to", "4"]);
     assert_exit(&up, 0);
-    assert!(stdout(&up).contains("Applied 4 message_search"), "{}", stdout(&up));
+    assert!(
+        stdout(&up).contains("Applied 4 message_search"),
+        "{}",
+        stdout(&up)
+    );
     let up = pgstrata(Some(&url), &["up"]);
     assert_exit(&up, 0);
     assert!(
-        stdout(&up).contains(
-            "Applied 5 message_thread_index (migrations/V5__message_thread_index.sql, "
-        ) && stdout(&up).contains("statement by statement"),
+        stdout(&up)
+            .contains("Applied 5 message_thread_index (migrations/V5__message_thread_index.sql, ")
+            && stdout(&up).contains("statement by statement"),
         "{}",
         stdout(&up)
     );
@@ -186,7 +200,11 @@ fn down_by_steps_and_to_base_and_up_again() {
     // `down` refuses to guess how far.
     let unguessed = pgstrata(Some(&url), &["down", FIXTURE]);
     assert_exit(&unguessed, 2);
-    assert!(stderr(&unguessed).contains("--to"), "{}", stderr(&unguessed));
+    assert!(
+        stderr(&unguessed).contains("--to"),
+        "{}",
+        stderr(&unguessed)
+    );
     // Up to a version, then down to one: that version stays.
     assert_exit(&pgstrata(Some(&url), &["up", FIXTURE, "--to", "2"]), 0);
     assert_exit(&pgstrata(Some(&url), &["down", FIXTURE, "--to", "1"]), 0);
@@ -363,9 +381,7 @@ fn baseline_resolve_and_a_divergent_file() {
     assert_eq!(json(&baseline)["baselined"], serde_json::json!([1, 2]));
     let rows = history_rows(&db);
     assert_eq!(
-        rows.iter()
-            .map(|r| (r.0, r.5.as_str()))
-            .collect::<Vec<_>>(),
+        rows.iter().map(|r| (r.0, r.5.as_str())).collect::<Vec<_>>(),
         [(1, "baseline"), (2, "baseline")]
     );
     // Recorded, not run: the tables do not exist, and the next migration is pending.
@@ -510,7 +526,9 @@ fn a_password_never_appears_in_any_output() {
         // The URL given where the directory goes.
         (
             None,
-            vec![format!("postgres://postgres:{secret}@{host}:{port}/postgres")],
+            vec![format!(
+                "postgres://postgres:{secret}@{host}:{port}/postgres"
+            )],
             2,
         ),
     ];
@@ -536,6 +554,10 @@ fn a_password_never_appears_in_any_output() {
     let url = format!("postgres://postgres:{secret}@{host}:{port}/postgres");
     let help = pgstrata(Some(&url), &["up", "--help"]);
     assert_exit(&help, 0);
-    assert!(stdout(&help).contains("[env: DATABASE_URL]"), "{}", stdout(&help));
+    assert!(
+        stdout(&help).contains("[env: DATABASE_URL]"),
+        "{}",
+        stdout(&help)
+    );
     assert!(!stdout(&help).contains(secret));
 }

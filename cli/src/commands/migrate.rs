@@ -129,7 +129,7 @@ fn migration_json(m: &AppliedMigration) -> Value {
         "version": m.version,
         "name": m.name,
         "path": m.path,
-        "duration_ms": m.duration.as_secs_f64() * 1000.0,
+        "duration_ms": m.duration.as_micros() as f64 / 1000.0,
         "transactional": m.transaction == TransactionMode::Transactional,
         "resumed_from": m.resumed_from,
     })

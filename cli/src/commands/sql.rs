@@ -8,7 +8,12 @@ use crate::source::{load, runner};
 use pgstrata_runtime::Target;
 use std::process::ExitCode;
 
-pub fn run(source: &Source, history: &HistoryTable, from: &str, to: &str) -> Result<ExitCode, String> {
+pub fn run(
+    source: &Source,
+    history: &HistoryTable,
+    from: &str,
+    to: &str,
+) -> Result<ExitCode, String> {
     let from: Target = from
         .parse()
         .map_err(|reason| format!("`--from {from}`: {reason}"))?;

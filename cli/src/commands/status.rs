@@ -73,7 +73,10 @@ pub fn history(source: &Source, database: &Database, json: bool) -> Result<ExitC
         });
         println!("{value:#}");
     } else {
-        println!("Database {described}, history table {}", status.history_table);
+        println!(
+            "Database {described}, history table {}",
+            status.history_table
+        );
         print!("{}", history_table(&records));
         match status.current() {
             Some(version) => println!("Current version: {version}"),
@@ -109,16 +112,16 @@ fn verdict(status: &Status, wrong: usize) -> String {
     if wrong > 0 {
         let mut counts: Vec<(&str, usize)> = Vec::new();
         for m in status.migrations.iter().filter(|m| is_wrong(&m.state)) {
-            match counts.iter_mut().find(|(label, _)| *label == m.state.label()) {
+            match counts
+                .iter_mut()
+                .find(|(label, _)| *label == m.state.label())
+            {
                 Some((_, n)) => *n += 1,
                 None => counts.push((m.state.label(), 1)),
             }
         }
         let counts: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
-        return format!(
-            "Not up to date ({current}): {}",
-            counts.join(", ")
-        );
+        return format!("Not up to date ({current}): {}", counts.join(", "));
     }
     match status.pending() {
         0 => format!("Up to date ({current})"),
@@ -135,10 +138,9 @@ fn state_json(state: &MigrationState) -> (&'static str, Value) {
         MigrationState::Applied => ("applied", json!({})),
         MigrationState::Pending => ("pending", json!({})),
         MigrationState::OutOfOrder => ("out_of_order", json!({})),
-        MigrationState::Failed { statement, error } => (
-            "failed",
-            json!({ "statement": statement, "error": error }),
-        ),
+        MigrationState::Failed { statement, error } => {
+            ("failed", json!({ "statement": statement, "error": error }))
+        }
         MigrationState::Reverting { statement, error } => (
             "reverting",
             json!({ "statement": statement, "error": error }),

@@ -70,7 +70,10 @@ fn timestamps_get_the_time_now_in_utc() {
             "users"
         )
         .unwrap(),
-        ["20240305060708_users.up.sql", "20240305060708_users.down.sql"]
+        [
+            "20240305060708_users.up.sql",
+            "20240305060708_users.down.sql"
+        ]
     );
 }
 
@@ -151,10 +154,20 @@ fn the_written_files_read_back_as_the_next_migration_of_the_same_layout() {
         let created = write(dir.path(), &planned).unwrap();
         assert_eq!(created.len(), planned.files.len());
         let listing = MigrationDir::read(dir.path()).unwrap();
-        assert!(listing.problems.is_empty(), "{files:?}: {:?}", listing.problems);
+        assert!(
+            listing.problems.is_empty(),
+            "{files:?}: {:?}",
+            listing.problems
+        );
         let last = listing.migrations.last().unwrap();
-        assert_eq!((last.version, last.name.as_str()), (planned.version, "users"));
-        assert_eq!(last.down.is_some(), files.iter().any(|f| f.contains("down")));
+        assert_eq!(
+            (last.version, last.name.as_str()),
+            (planned.version, "users")
+        );
+        assert_eq!(
+            last.down.is_some(),
+            files.iter().any(|f| f.contains("down"))
+        );
         // Never overwritten: a second attempt at the same version fails.
         let again = write(dir.path(), &planned).unwrap_err();
         assert!(again.contains("cannot create"), "{again}");
