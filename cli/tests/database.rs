@@ -457,7 +457,7 @@ fn a_failed_statement_by_statement_migration_is_resolved_as_rolled_back() {
 }
 
 #[test]
-fn new_writes_the_next_file_and_sql_needs_no_database() {
+fn new_and_usage_errors_need_no_database() {
     let temp = fixture_copy();
     let dir = temp.path().to_str().unwrap().to_string();
     let new = pgstrata(None, &["new", &dir, "add_refunds"]);
@@ -469,6 +469,30 @@ fn new_writes_the_next_file_and_sql_needs_no_database() {
     let bad = pgstrata(None, &["new", &dir, "add refunds"]);
     assert_exit(&bad, 2);
     assert!(stderr(&bad).contains("a space"), "{}", stderr(&bad));
+    // A target the other way is a usage error, found before connecting.
+    for (args, expected) in [
+        (
+            &["up", FIXTURE, "--to", "base"][..],
+            "`base` and `-N` are for `down`",
+        ),
+        (
+            &["down", FIXTURE, "--to", "latest"],
+            "`latest` and `+N` are for `up`",
+        ),
+        (
+            &["down", FIXTURE, "--steps", "0"],
+            "--steps must be at least 1",
+        ),
+        (&["sql", FIXTURE, "--to", "abc"], "`abc` is not a target"),
+    ] {
+        let output = pgstrata(None, args);
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
     // A database command without a database says how to give one.
     let no_database = pgstrata(None, &["status", FIXTURE]);
     assert_exit(&no_database, 2);

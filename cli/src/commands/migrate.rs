@@ -18,23 +18,47 @@ pub enum Direction {
     Baseline,
 }
 
-/// `--to` (a target as `Target` reads it) or `--steps N`, for `direction`.
+/// `--to` (a target as `Target` reads it) or `--steps N`, for `direction`. A target
+/// that goes the other way is a usage error, found before connecting (the runner
+/// refuses it too).
 pub fn target(
     direction: Direction,
     to: Option<&str>,
     steps: Option<u32>,
 ) -> Result<Target, String> {
-    match (to, steps) {
+    let target = match (to, steps) {
         (Some(to), _) => to
             .parse::<Target>()
-            .map_err(|reason| format!("`--to {to}`: {reason}")),
-        (None, Some(0)) => Err("`--steps` must be at least 1".to_string()),
-        (None, Some(n)) => Ok(match direction {
+            .map_err(|reason| format!("--to: {reason}"))?,
+        (None, Some(0)) => return Err("--steps must be at least 1".to_string()),
+        (None, Some(n)) => match direction {
             Direction::Down => Target::Back(n),
             Direction::Up | Direction::Baseline => Target::Forward(n),
-        }),
-        (None, None) => Ok(Target::Latest),
+        },
+        (None, None) => Target::Latest,
+    };
+    let fits = match direction {
+        Direction::Up => matches!(
+            target,
+            Target::Latest | Target::Version(_) | Target::Forward(_)
+        ),
+        Direction::Down => matches!(target, Target::Version(_) | Target::Base | Target::Back(_)),
+        Direction::Baseline => matches!(target, Target::Latest | Target::Version(_)),
+    };
+    if fits {
+        return Ok(target);
     }
+    Err(match direction {
+        Direction::Up => format!(
+            "--to {target}: `up` goes to a version, `latest` or `+N` (`base` and `-N` are for `down`)"
+        ),
+        Direction::Down => format!(
+            "--to {target}: `down` goes to a version, `base` or `-N` (`latest` and `+N` are for `up`)"
+        ),
+        Direction::Baseline => {
+            format!("--to {target}: `baseline` records up to a version, or `latest`")
+        }
+    })
 }
 
 pub fn run(

@@ -14,12 +14,8 @@ pub fn run(
     from: &str,
     to: &str,
 ) -> Result<ExitCode, String> {
-    let from: Target = from
-        .parse()
-        .map_err(|reason| format!("`--from {from}`: {reason}"))?;
-    let to: Target = to
-        .parse()
-        .map_err(|reason| format!("`--to {to}`: {reason}"))?;
+    let from: Target = from.parse().map_err(|reason| format!("--from: {reason}"))?;
+    let to: Target = to.parse().map_err(|reason| format!("--to: {reason}"))?;
     let loaded = load(source)?;
     // Diagnostics to stderr: stdout is the script.
     if let Err(message) = loaded.refuse_errors(true) {

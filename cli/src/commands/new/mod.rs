@@ -72,9 +72,11 @@ fn finish(scheme: Scheme, name: &str, stem: Option<(i64, String)>) -> Result<New
     };
     match parse_stem(&stem) {
         Ok(parsed) if parsed.version == version && parsed.name == name => {}
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "`{stem}` would not read back as version {version} named `{name}`; pick another name"
-        )),
+        ))
+        }
     }
     let migration = match scheme.shape {
         Shape::File => NewMigration {
