@@ -1,6 +1,6 @@
 //! A migration as the runtime embeds it, read from the analyzer's model in this one
-//! place: the macro writes it as source (`emit::migrations`), pgstrata's tests turn it
-//! into the runtime's values (`pgstrata_testkit::runtime_migrations`).
+//! place: the macro writes it as source (`emit::migrations`); the `pgstrata` command
+//! and the tests turn it into the runtime's values (`runtime::leaked_migrations`).
 
 use pgstrata_analyzer::parse::Statement;
 use pgstrata_analyzer::source::SourceFile;

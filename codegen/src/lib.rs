@@ -4,13 +4,16 @@
 //! In two steps: [`model`] decides from the analyzer's catalog what the typed
 //! `schema` module holds (Rust names, each column's type, which columns an `Insert`
 //! requires), and [`EmbeddedMigration`] reads each migration as the runtime embeds
-//! it; [`emit`] writes them out as Rust source. Its API is for pgstrata's own crates
+//! it; [`emit`] writes them out as Rust source, and (feature `runtime`) [`runtime`]
+//! turns them into the runtime's values for the `pgstrata` command and the tests. Its API is for pgstrata's own crates
 //! and is exempt from semver.
 
 mod embedded;
 pub mod emit;
 mod features;
 pub mod model;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 
 pub use embedded::{EmbeddedDown, EmbeddedMigration, StatementSpan};
 pub use features::Features;

@@ -6,8 +6,7 @@
 use pgstrata_analyzer::parse::parse_file;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::Analysis;
-use pgstrata_codegen::EmbeddedMigration;
-use pgstrata_runtime::{Down, Migration, StatementSpan, TransactionMode};
+use pgstrata_runtime::{Migration, TransactionMode};
 use postgres::{Client, Config, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -150,10 +149,10 @@ impl Drop for TestDb {
 }
 
 /// The analyzed migrations as the runtime's `Migration`s, read as the macro reads them
-/// ([`EmbeddedMigration`]; the macro embeds them as statics, a test leaks them).
+/// and built as the `pgstrata` command builds them (`pgstrata_codegen::runtime`; the
+/// macro embeds them as statics, the command and the tests leak them).
 pub fn runtime_migrations(analysis: &Analysis) -> &'static [Migration] {
-    let migrations: Vec<Migration> = analysis.migrations.iter().map(runtime_migration).collect();
-    Box::leak(migrations.into_boxed_slice())
+    pgstrata_codegen::runtime::leaked_migrations(analysis)
 }
 
 /// A migration of hand-written SQL, named `migrations/V{version}__{name}.sql`, applied
@@ -214,44 +213,8 @@ pub fn migration_with_down(
     })
 }
 
-/// One analyzed migration as the runtime's `Migration` (its texts leaked).
+/// One analyzed migration as the runtime's `Migration` (its texts leaked), as the
+/// `pgstrata` command builds it.
 pub fn runtime_migration(migration: &pgstrata_analyzer::Migration) -> Migration {
-    let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
-    let spans = |spans: &[pgstrata_codegen::StatementSpan]| -> &'static [StatementSpan] {
-        let spans: Vec<StatementSpan> = spans
-            .iter()
-            .map(|s| StatementSpan {
-                start: s.start,
-                end: s.end,
-                line: s.line,
-            })
-            .collect();
-        Box::leak(spans.into_boxed_slice())
-    };
-    let mode = |transactional: bool| {
-        if transactional {
-            TransactionMode::Transactional
-        } else {
-            TransactionMode::NonTransactional
-        }
-    };
-    let embedded = EmbeddedMigration::new(migration);
-    let down = embedded.down.as_ref().map(|down| {
-        Down::__new(
-            leak(&down.file.display),
-            leak(&down.file.text),
-            mode(down.transactional),
-            spans(&down.statements),
-        )
-    });
-    Migration::__new(
-        embedded.version,
-        leak(embedded.name),
-        leak(&embedded.up.display),
-        leak(&embedded.up.text),
-        down,
-        leak(embedded.checksum),
-        mode(embedded.transactional),
-        spans(&embedded.statements),
-    )
+    pgstrata_codegen::runtime::leaked_migration(migration)
 }
