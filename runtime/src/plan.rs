@@ -122,7 +122,7 @@ pub(crate) fn plan(
         Target::Back(_) | Target::Base => {
             return Err(Error::InvalidTarget {
                 target: policy.target.to_string(),
-                reason: "going up takes the latest migration, a version or +N;                          -N and base are for going down"
+                reason: "going up takes the latest migration, a version or +N; -N and base are for going down"
                     .to_string(),
             })
         }
