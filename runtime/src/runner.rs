@@ -370,7 +370,7 @@ impl Runner {
                         return Err(Error::Refused {
                             operation: "baseline",
                             version: m.version,
-                            reason: "it has a record of a failed run; resolve it first                                      (--rolled-back or --applied)"
+                            reason: "it has a record of a failed run; resolve it first (--rolled-back or --applied)"
                                 .to_string(),
                         })
                     }
@@ -434,7 +434,7 @@ impl Runner {
             let (sql, resolved) = match (resolution, record, migration) {
                 (_, None, _) => {
                     return Err(refused(
-                        "the history has no record of it; to record a migration as applied                          without running it, use baseline"
+                        "the history has no record of it; to record a migration as applied without running it, use baseline"
                             .to_string(),
                     ))
                 }
