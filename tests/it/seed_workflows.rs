@@ -227,9 +227,9 @@ fn relations(client: &mut Client) -> Vec<String> {
 fn schema_objects(client: &mut Client) -> Vec<String> {
     client
         .query(
-            "SELECT 'relation ' || c.relkind || ' ' || c.relname FROM pg_class c \
+            "SELECT 'relation ' || c.relkind::text || ' ' || c.relname FROM pg_class c \
              WHERE c.relnamespace = 'public'::regnamespace \
-             UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || contype \
+             UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || contype::text \
              FROM pg_constraint WHERE connamespace = 'public'::regnamespace \
              UNION ALL SELECT 'type ' || typname FROM pg_type \
              WHERE typnamespace = 'public'::regnamespace \
@@ -750,6 +750,15 @@ fn live_conversational_threads_moves_up_and_down_like_alembic() {
     let rest = runner.up(&mut client, Target::Latest).unwrap();
     assert_eq!(versions(&rest.applied), every[1..]);
     assert_eq!(schema(&db), head);
+
+    // alembic downgrade <revision>: that revision stays applied.
+    let to_first = runner.down(&mut client, Target::Version(every[0])).unwrap();
+    assert_eq!(versions(&to_first.reverted), reversed[..every.len() - 1]);
+    assert_eq!(
+        runner.status(&mut client).unwrap().current(),
+        Some(every[0])
+    );
+    assert_eq!(schema(&db), after_first);
 }
 
 #[test]
@@ -800,6 +809,54 @@ fn live_conversational_threads_offline_script_builds_what_up_builds() {
         .all(|m| m.applied_by == Some(AppliedBy::Baseline)));
     let later = runner.up(&mut client, Target::Latest).unwrap();
     assert!(later.applied.is_empty() && !later.locked);
+    // alembic downgrade base --sql: the way back, by the same script machinery.
+    let empty = schema(&TestDb::new("pgstrata_seed_lct_empty"));
+    let back = runner.script(Target::Latest, Target::Base).unwrap();
+    psql_file(&scripted, &back);
+    assert_eq!(
+        schema(&scripted),
+        empty,
+        "{}",
+        difference(&empty, &schema(&scripted))
+    );
+    assert!(runner.history(&mut scripted.connect()).unwrap().is_empty());
+}
+
+/// The offline script and `up` build the same schema and the same history rows, for
+/// every seed; and the script back down empties both.
+#[test]
+fn every_seed_s_offline_script_matches_up_both_ways() {
+    for seed in SEEDS {
+        let migrations = reversible(seed);
+        let runner = runner(migrations);
+        let scripted = TestDb::new("pgstrata_seed_script");
+        psql_file(
+            &scripted,
+            &runner.script(Target::Base, Target::Latest).unwrap(),
+        );
+        let ran = TestDb::new("pgstrata_seed_script_up");
+        runner.up(&mut ran.connect(), Target::Latest).unwrap();
+        assert_eq!(
+            schema(&scripted),
+            schema(&ran),
+            "{seed}: {}",
+            difference(&schema(&ran), &schema(&scripted))
+        );
+        assert_eq!(
+            history_rows(&runner, &mut scripted.connect()),
+            history_rows(&runner, &mut ran.connect()),
+            "{seed}"
+        );
+
+        // Down by script on one, by the runner on the other.
+        psql_file(
+            &scripted,
+            &runner.script(Target::Latest, Target::Base).unwrap(),
+        );
+        runner.down(&mut ran.connect(), Target::Base).unwrap();
+        assert_eq!(schema(&scripted), schema(&ran), "{seed}");
+        assert!(runner.history(&mut scripted.connect()).unwrap().is_empty());
+    }
 }
 
 #[test]
