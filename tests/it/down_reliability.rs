@@ -9,14 +9,22 @@
 //!   and the history they leave is the schema's;
 //! - a corrupted history (a version this build does not have, a hand-edited checksum)
 //!   stops `up` and `down` with an error naming the version, while `status` reports
-//!   the row as missing or divergent.
+//!   the row as missing or divergent;
+//! - the offline script, run by psql while a runner builds an index concurrently, must
+//!   not deadlock with it (it does: see the test).
 
 use crate::kill_at::KillAt;
 use crate::seed_workflows::{difference, migrations_of, runner, schema, versions};
-use pgstrata::{Error, Migration, MigrationState, Target, TransactionMode};
-use pgstrata_testkit::TestDb;
+use pgstrata::{
+    Driver, DriverError, Error, Migration, MigrationState, Rows, Target, TransactionMode,
+};
+use pgstrata_testkit::{TempDir, TestDb};
+use std::future::{ready, Future};
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Barrier;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 const HISTORY_TABLE: &str = "pgstrata_history.pgstrata_schema_history";
 
@@ -141,13 +149,34 @@ fn an_up_and_a_down_started_at_once_take_turns_and_agree_with_the_schema() {
         })
         .collect();
 
-    const ROUNDS: usize = 8;
+    // Even rounds start with 1 applied, odd ones with both: whichever of the two runs
+    // first, the other sees what it did. Each start lists, for the up running first
+    // and then for the down running first, what each applies or reverts and what is
+    // left.
+    type Outcome = (Vec<i64>, Vec<i64>, Vec<i64>);
+    let outcomes = |start: &[i64]| -> [Outcome; 2] {
+        if start == [first] {
+            [
+                (vec![second], vec![second], vec![first]),
+                (vec![first, second], vec![first], vec![first, second]),
+            ]
+        } else {
+            [
+                (vec![], vec![second], vec![first]),
+                (vec![second], vec![second], vec![first, second]),
+            ]
+        }
+    };
+    const ROUNDS: usize = 10;
     let mut up_first = 0;
     for round in 0..ROUNDS {
+        let start = if round % 2 == 0 {
+            Target::Version(first)
+        } else {
+            Target::Latest
+        };
         let db = TestDb::new("pgstrata_down_race");
-        runner(migrations)
-            .up(&mut db.connect(), Target::Version(first))
-            .unwrap();
+        let started = runner(migrations).up(&mut db.connect(), start).unwrap();
         let barrier = Barrier::new(2);
         // Each thread hands its connection back, still open: a lock it kept would
         // still show in pg_locks.
@@ -167,18 +196,20 @@ fn an_up_and_a_down_started_at_once_take_turns_and_agree_with_the_schema() {
             });
             (up.join().unwrap(), down.join().unwrap())
         });
-        let up = up.unwrap_or_else(|e| panic!("round {round}: up: {e}"));
-        let down = down.unwrap_or_else(|e| panic!("round {round}: down: {e}"));
-        let (applied, reverted) = (versions(&up.applied), versions(&down.reverted));
-        // Either the up ran first (2 applied, then 2 reverted: 1 is left) or the down
-        // did (1 reverted, then 1 and 2 applied: both are there).
-        let left = if applied == [second] {
-            assert_eq!(reverted, [second], "round {round}");
+        let up = up.unwrap_or_else(|e| panic!("round {round} (from {start}): up: {e}"));
+        let down = down.unwrap_or_else(|e| panic!("round {round} (from {start}): down: {e}"));
+        let happened = (versions(&up.applied), versions(&down.reverted));
+        let [if_up_first, if_down_first] = outcomes(&versions(&started.applied));
+        let left = if happened == (if_up_first.0.clone(), if_up_first.1.clone()) {
             up_first += 1;
-            vec![first]
+            if_up_first.2
         } else {
-            assert_eq!((applied, reverted), (vec![first, second], vec![first]));
-            vec![first, second]
+            assert_eq!(
+                happened,
+                (if_down_first.0.clone(), if_down_first.1.clone()),
+                "round {round} (from {start})"
+            );
+            if_down_first.2
         };
         let mut client = db.connect();
         assert_eq!(
@@ -209,6 +240,90 @@ fn an_up_and_a_down_started_at_once_take_turns_and_agree_with_the_schema() {
         "down_reliability: {ROUNDS} races of up and down, {up_first} won by up, {} by down, \
          each history matching its schema",
         ROUNDS - up_first
+    );
+}
+
+/// What a second runner, waiting for the lock at most `wait`, does when it starts just
+/// before the first runner sends `statement` of its up (`up`) or down file (`down`).
+fn second_runner_meanwhile(
+    db: &TestDb,
+    first_goes: &str,
+    statement: &str,
+    second: impl Fn(&mut postgres::Client) -> Result<pgstrata::Report, Error> + Send + Sync,
+) -> Result<pgstrata::Report, Error> {
+    let migrations = online_down();
+    let mut other = db.connect();
+    let mut seen = None;
+    let mut client = db.connect();
+    let mut driver = BeforeStatement {
+        inner: &mut client,
+        target: statement.trim().to_string(),
+        before: || seen = Some(second(&mut other)),
+        fired: false,
+    };
+    let first = match first_goes {
+        "up" => runner(migrations).up_with(&mut driver, Target::Latest),
+        _ => runner(migrations).down_with(&mut driver, Target::Back(1)),
+    };
+    assert!(driver.fired, "{statement} was never sent");
+    first.unwrap_or_else(|e| panic!("the first runner's {first_goes}: {e}"));
+    seen.unwrap()
+}
+
+const SECOND_RUNNER_WAITS: Duration = Duration::from_millis(300);
+
+/// While a runner is inside a non-transactional up, the history says the migration is
+/// "running" (success = false). A `down` started then must wait for the lock and plan
+/// from what it finds under it, as `up` does; here it waits at most 300 ms, so the
+/// right answer is a lock timeout. Fails: `down` refuses at once from its unlocked
+/// first read, taking the running migration for a failed one (`FailedInRange`).
+#[test]
+fn a_down_started_during_a_non_transactional_up_waits_for_the_lock() {
+    let migrations = online_down();
+    let db = TestDb::new("pgstrata_down_meanwhile");
+    runner(migrations)
+        .up(&mut db.connect(), Target::Version(migrations[0].version))
+        .unwrap();
+    let (_, _, index_build) = migrations[1].statements().nth(1).unwrap();
+    let seen = second_runner_meanwhile(&db, "up", index_build, |client| {
+        runner(migrations)
+            .lock_timeout(SECOND_RUNNER_WAITS)
+            .down(client, Target::Back(1))
+    });
+    assert!(
+        matches!(seen, Err(Error::LockTimeout { .. })),
+        "a down during a running up: {}",
+        match &seen {
+            Ok(report) => format!("{report:?}"),
+            Err(e) => e.to_string(),
+        }
+    );
+}
+
+/// The same the other way: while a runner is inside a non-transactional down file, the
+/// record says "reverting". An `up` started then must wait for the lock. Fails: `up`
+/// refuses at once from its unlocked first read (`PartlyReverted`).
+#[test]
+fn an_up_started_during_a_non_transactional_down_waits_for_the_lock() {
+    let migrations = online_down();
+    let db = TestDb::new("pgstrata_up_meanwhile");
+    runner(migrations)
+        .up(&mut db.connect(), Target::Latest)
+        .unwrap();
+    let down = migrations[1].down.as_ref().unwrap();
+    let (_, _, first_drop) = down.statements().next().unwrap();
+    let seen = second_runner_meanwhile(&db, "down", first_drop, |client| {
+        runner(migrations)
+            .lock_timeout(SECOND_RUNNER_WAITS)
+            .up(client, Target::Latest)
+    });
+    assert!(
+        matches!(seen, Err(Error::LockTimeout { .. })),
+        "an up during a running down: {}",
+        match &seen {
+            Ok(report) => format!("{report:?}"),
+            Err(e) => e.to_string(),
+        }
     );
 }
 
@@ -287,4 +402,116 @@ fn a_corrupted_history_stops_up_and_down_naming_the_version() {
     );
     assert_eq!(status.migrations[1].state, MigrationState::Applied);
     assert!(status.to_string().contains("divergent"));
+}
+
+/// Forwards to a client, and calls `before` once, just before `target` is sent.
+struct BeforeStatement<'a, F: FnMut()> {
+    inner: &'a mut postgres::Client,
+    target: String,
+    before: F,
+    fired: bool,
+}
+
+impl<F: FnMut() + Send> Driver for BeforeStatement<'_, F> {
+    fn simple(&mut self, sql: &str) -> impl Future<Output = Result<Rows, DriverError>> + Send {
+        if !self.fired && sql.trim() == self.target {
+            self.fired = true;
+            (self.before)();
+        }
+        let mut future = std::pin::pin!(self.inner.simple(sql));
+        let result = match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(result) => result,
+            Poll::Pending => Err(DriverError::new(
+                "the sync driver returned a pending future",
+            )),
+        };
+        ready(result)
+    }
+}
+
+/// A DBA runs the offline script while a runner applies the same history: the script
+/// must wait for the runner, or refuse, without breaking the runner's migration. The
+/// runner polls for the lock so that it never waits inside a statement (see the
+/// runtime's `session` module: a session blocked in `pg_advisory_lock` holds a
+/// snapshot that `CREATE INDEX CONCURRENTLY` waits for, while it waits for the lock's
+/// holder); the script's first statement is exactly that blocking
+/// `pg_advisory_lock`. Here psql is blocked in it when the runner sends its
+/// `CREATE INDEX CONCURRENTLY`: the server finds the deadlock and kills one of them.
+/// Fails until the script stops waiting inside a statement.
+#[test]
+fn the_offline_script_does_not_deadlock_with_a_runner_building_an_index() {
+    let migrations = online_down();
+    let runner = runner(migrations);
+    let db = TestDb::new("pgstrata_script_race");
+    runner
+        .up(&mut db.connect(), Target::Version(migrations[0].version))
+        .unwrap();
+    let dir = TempDir::new("script-race");
+    dir.write(
+        "script.sql",
+        runner.script(Target::Base, Target::Latest).unwrap(),
+    );
+    let index_build = migrations[1]
+        .statements()
+        .map(|(_, _, sql)| sql)
+        .find(|sql| sql.contains("CONCURRENTLY"))
+        .unwrap();
+
+    let mut watcher = db.connect();
+    let mut psql = None;
+    let mut client = db.connect();
+    let mut driver = BeforeStatement {
+        inner: &mut client,
+        target: index_build.trim().to_string(),
+        before: || {
+            psql = Some(
+                Command::new("psql")
+                    .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
+                    .arg(db.url())
+                    .arg("-f")
+                    .arg(dir.path().join("script.sql"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run psql"),
+            );
+            // Until psql waits for the runner's lock.
+            let started = Instant::now();
+            loop {
+                let waiting: i64 = watcher
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_activity \
+                         WHERE datname = current_database() AND wait_event = 'advisory'",
+                        &[],
+                    )
+                    .unwrap()
+                    .get(0);
+                if waiting > 0 {
+                    break;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "psql never waited for the lock"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        },
+        fired: false,
+    };
+    let applied = runner.up_with(&mut driver, Target::Latest);
+    assert!(driver.fired);
+    let output = psql.take().unwrap().wait_with_output().unwrap();
+    let script_error = String::from_utf8_lossy(&output.stderr).into_owned();
+
+    let report = applied.unwrap_or_else(|e| {
+        panic!("the runner's migration failed because the script waited for the lock: {e}")
+    });
+    assert_eq!(versions(&report.applied), [migrations[1].version]);
+    assert!(
+        !script_error.contains("deadlock detected"),
+        "the script was killed in a deadlock with the runner: {script_error}"
+    );
 }
