@@ -8,7 +8,7 @@
 //! `pgstrata_example` afresh, migrates it, writes a thread with its messages, tool
 //! calls, tool selection, complexity estimate and token counts through
 //! `db::schema::<table>::Insert`, reads every table back as `db::schema::<table>::Row`,
-//! and migrates again to show that nothing is left to do.
+//! migrates again to show that nothing is left to do, and prints the status table.
 
 use db::schema::{self, Entity, Reasoninglevels, Task, Tokentype};
 use std::error::Error;
@@ -198,5 +198,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         again.applied.len(),
         again.round_trips
     );
+
+    // What `pgstrata status` prints, from the binary itself: one round trip, no lock.
+    let status = db::runner().status(&mut client)?;
+    println!("status:\n{status}");
     Ok(())
 }

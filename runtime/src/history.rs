@@ -283,6 +283,41 @@ impl HistoryTable {
         )
     }
 
+    /// For scripts, before an up file: raises when the migration is already applied, so
+    /// a second run of the same script stops before applying anything twice. (A failed
+    /// record is run again, as the runner resumes it.)
+    pub(crate) fn refuse_if_applied_sql(&self, m: &Migration) -> String {
+        self.refuse_sql(
+            m,
+            &format!(
+                "EXISTS (SELECT 1 FROM {} WHERE version = {} AND success)",
+                self.qualified, m.version
+            ),
+            "is already applied",
+        )
+    }
+
+    /// For scripts, before a down file: raises when the migration has no record.
+    pub(crate) fn refuse_unless_recorded_sql(&self, m: &Migration) -> String {
+        self.refuse_sql(
+            m,
+            &format!(
+                "NOT EXISTS (SELECT 1 FROM {} WHERE version = {})",
+                self.qualified, m.version
+            ),
+            "is not applied",
+        )
+    }
+
+    fn refuse_sql(&self, m: &Migration, condition: &str, state: &str) -> String {
+        format!(
+            "DO $pgstrata$ BEGIN IF {condition} THEN RAISE EXCEPTION USING MESSAGE = {}, \
+             HINT = {}; END IF; END $pgstrata$",
+            text(&format!("pgstrata: migration {} ({}) {state}", m.version, m.name)),
+            text("this script assumes the database has exactly the migrations up to its start applied")
+        )
+    }
+
     /// The migration is no longer applied: its down file ran, or `resolve` says it was
     /// rolled back by hand.
     pub(crate) fn delete_sql(&self, version: i64) -> String {

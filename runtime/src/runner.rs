@@ -241,14 +241,16 @@ impl Runner {
         let mut session = Session::new(driver);
 
         // Fast path: nothing pending means one round trip and no lock. A missing table
-        // means nothing was applied yet.
+        // means nothing was applied yet. Anything else is decided under the lock: what
+        // the unlocked read refuses may be another session's work in progress (a
+        // non-transactional migration being applied or reverted).
         let history = read_history(&mut session, &table).await?;
         let fast = plan::plan(
             self.migrations,
             history.as_deref().unwrap_or_default(),
             &policy,
-        )?;
-        if fast.is_empty() {
+        );
+        if fast.as_ref().is_ok_and(Plan::is_empty) {
             log::debug!("no pending migrations ({})", table.qualified());
             return Ok(Report {
                 round_trips: session.round_trips,
@@ -257,8 +259,7 @@ impl Runner {
         }
 
         log::debug!(
-            "{} pending migration(s); taking advisory lock {} for {}",
-            fast.steps.len(),
+            "migrations to apply; taking advisory lock {} for {}",
             table.lock_key(),
             table.qualified()
         );
@@ -289,12 +290,13 @@ impl Runner {
         let policy = self.policy(&table, to);
         let mut session = Session::new(driver);
         let history = read_history(&mut session, &table).await?;
+        // As in `up_async`: only "nothing to do" is decided without the lock.
         let fast = plan::plan_down(
             self.migrations,
             history.as_deref().unwrap_or_default(),
             &policy,
-        )?;
-        if fast.is_empty() {
+        );
+        if fast.as_ref().is_ok_and(Plan::is_empty) {
             log::debug!("nothing to revert ({})", table.qualified());
             return Ok(Report {
                 round_trips: session.round_trips,

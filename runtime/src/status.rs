@@ -88,14 +88,14 @@ impl Status {
     pub fn current(&self) -> Option<i64> {
         self.migrations
             .iter()
+            .rev()
             .filter(|m| m.path.is_some())
-            .filter(|m| {
+            .find(|m| {
                 matches!(
                     m.state,
                     MigrationState::Applied | MigrationState::Divergent { .. }
                 )
             })
-            .last()
             .map(|m| m.version)
     }
 

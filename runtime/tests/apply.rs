@@ -2,6 +2,7 @@
 //! test).
 #![cfg(feature = "postgres")]
 
+mod operations;
 mod support;
 
 use std::time::Duration;

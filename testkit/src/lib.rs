@@ -165,29 +165,52 @@ pub fn migration_of_sql(
     sql: &str,
     transaction: TransactionMode,
 ) -> Migration {
-    let path = format!("migrations/V{version}__{name}.sql");
-    let up = SourceFile::new(path.clone().into(), path, sql.to_string());
-    let parsed = parse_file(&up);
-    assert!(
-        parsed.diagnostics.is_empty(),
-        "the test's SQL of {name} does not parse: {:?}",
-        parsed.diagnostics
-    );
+    migration_with_down(version, name, sql, transaction, None)
+}
+
+/// As [`migration_of_sql`], with a down file `migrations/V{version}__{name}.down.sql`
+/// of `down.0`, reverted as `down.1` says.
+pub fn migration_with_down(
+    version: i64,
+    name: &str,
+    sql: &str,
+    transaction: TransactionMode,
+    down: Option<(&str, TransactionMode)>,
+) -> Migration {
+    let parse = |path: String, sql: &str| {
+        let file = SourceFile::new(path.clone().into(), path, sql.to_string());
+        let parsed = parse_file(&file);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "the test's SQL of {name} does not parse: {:?}",
+            parsed.diagnostics
+        );
+        (file, parsed)
+    };
+    let mode = |transaction: TransactionMode| match transaction {
+        TransactionMode::Transactional => pgstrata_analyzer::TransactionMode::Transactional,
+        TransactionMode::NonTransactional => pgstrata_analyzer::TransactionMode::NonTransactional {
+            reason: "the test says so".to_string(),
+        },
+    };
+    let (up, parsed) = parse(format!("migrations/V{version}__{name}.sql"), sql);
+    let down = down.map(|(sql, transaction)| {
+        let (file, parsed) = parse(format!("migrations/V{version}__{name}.down.sql"), sql);
+        pgstrata_analyzer::DownMigration {
+            file,
+            statements: parsed.statements,
+            checksum: parsed.checksum,
+            transaction: mode(transaction),
+        }
+    });
     runtime_migration(&pgstrata_analyzer::Migration {
         version,
         name: name.to_string(),
         up,
-        down: None,
+        down,
         statements: parsed.statements,
         checksum: parsed.checksum,
-        transaction: match transaction {
-            TransactionMode::Transactional => pgstrata_analyzer::TransactionMode::Transactional,
-            TransactionMode::NonTransactional => {
-                pgstrata_analyzer::TransactionMode::NonTransactional {
-                    reason: "the test says so".to_string(),
-                }
-            }
-        },
+        transaction: mode(transaction),
     })
 }
 
