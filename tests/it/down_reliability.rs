@@ -10,8 +10,8 @@
 //! - a corrupted history (a version this build does not have, a hand-edited checksum)
 //!   stops `up` and `down` with an error naming the version, while `status` reports
 //!   the row as missing or divergent;
-//! - the offline script, run by psql while a runner builds an index concurrently, must
-//!   not deadlock with it (it does: see the test).
+//! - the offline script, run by psql while a runner builds an index concurrently,
+//!   waits for it without a deadlock.
 
 use crate::kill_at::KillAt;
 use crate::seed_workflows::{difference, migrations_of, runner, schema, versions};
@@ -433,14 +433,11 @@ impl<F: FnMut() + Send> Driver for BeforeStatement<'_, F> {
 }
 
 /// A DBA runs the offline script while a runner applies the same history: the script
-/// must wait for the runner, or refuse, without breaking the runner's migration. The
-/// runner polls for the lock so that it never waits inside a statement (see the
-/// runtime's `session` module: a session blocked in `pg_advisory_lock` holds a
-/// snapshot that `CREATE INDEX CONCURRENTLY` waits for, while it waits for the lock's
-/// holder); the script's first statement is exactly that blocking
-/// `pg_advisory_lock`. Here psql is blocked in it when the runner sends its
-/// `CREATE INDEX CONCURRENTLY`: the server finds the deadlock and kills one of them.
-/// Fails until the script stops waiting inside a statement.
+/// must wait for the runner without breaking the runner's migration. A session blocked
+/// in `pg_advisory_lock` holds a snapshot that the holder's `CREATE INDEX
+/// CONCURRENTLY` waits for, while it waits for the holder: the server would kill one of
+/// them ("deadlock detected"). Here psql is waiting for the lock when the runner sends
+/// its `CREATE INDEX CONCURRENTLY`.
 #[test]
 fn the_offline_script_does_not_deadlock_with_a_runner_building_an_index() {
     let migrations = online_down();
@@ -478,13 +475,14 @@ fn the_offline_script_does_not_deadlock_with_a_runner_building_an_index() {
                     .spawn()
                     .expect("run psql"),
             );
-            // Until psql waits for the runner's lock.
+            // Until psql waits for the runner's lock (blocked, or polling for it).
             let started = Instant::now();
             loop {
                 let waiting: i64 = watcher
                     .query_one(
                         "SELECT count(*) FROM pg_stat_activity \
-                         WHERE datname = current_database() AND wait_event = 'advisory'",
+                         WHERE datname = current_database() AND application_name = 'psql' \
+                           AND (wait_event = 'advisory' OR query LIKE '%advisory_lock%')",
                         &[],
                     )
                     .unwrap()
@@ -514,4 +512,18 @@ fn the_offline_script_does_not_deadlock_with_a_runner_building_an_index() {
         !script_error.contains("deadlock detected"),
         "the script was killed in a deadlock with the runner: {script_error}"
     );
+    // It waited for the runner, then found its first migration applied and stopped
+    // there, applying nothing twice.
+    assert!(!output.status.success());
+    assert!(
+        script_error.contains("is already applied"),
+        "{script_error}"
+    );
+    let mut client = db.connect();
+    assert!(runner.status(&mut client).unwrap().is_up_to_date());
+    let invalid: i64 = client
+        .query_one("SELECT count(*) FROM pg_index WHERE NOT indisvalid", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(invalid, 0);
 }
