@@ -2,60 +2,13 @@
 //! statement in turn, the backend is terminated just before it and just after it; a
 //! new runner then resumes, and the schema and data must equal an uninterrupted run's.
 
-use pgstrata::{Driver, DriverError, Rows, Runner, TransactionMode};
+use crate::kill_at::KillAt;
+use pgstrata::{Runner, TransactionMode};
 use pgstrata_analyzer::{analyze, Config};
 use pgstrata_testkit::{runtime_migrations, TestDb};
-use std::future::{ready, Future};
 use std::path::Path;
-use std::task::{Context, Poll, Waker};
 
 const HISTORY_SCHEMA: &str = "pgstrata_history";
-
-/// Forwards to a client, and terminates that client's backend when the statement
-/// `target` is about to be sent (or was just sent).
-struct KillAt<'a> {
-    inner: &'a mut postgres::Client,
-    killer: postgres::Client,
-    pid: i32,
-    target: String,
-    after: bool,
-    fired: bool,
-}
-
-impl KillAt<'_> {
-    fn kill(&mut self) {
-        self.fired = true;
-        self.killer
-            .execute("SELECT pg_terminate_backend($1)", &[&self.pid])
-            .expect("terminate the runner's backend");
-    }
-}
-
-impl Driver for KillAt<'_> {
-    fn simple(&mut self, sql: &str) -> impl Future<Output = Result<Rows, DriverError>> + Send {
-        let hit = !self.fired && sql.trim() == self.target;
-        if hit && !self.after {
-            self.kill();
-        }
-        // The postgres driver does its work when called and returns a ready future.
-        let result = {
-            let mut future = std::pin::pin!(self.inner.simple(sql));
-            match future
-                .as_mut()
-                .poll(&mut Context::from_waker(Waker::noop()))
-            {
-                Poll::Ready(result) => result,
-                Poll::Pending => Err(DriverError::new(
-                    "the sync driver returned a pending future",
-                )),
-            }
-        };
-        if hit && self.after {
-            self.kill();
-        }
-        ready(result)
-    }
-}
 
 fn dump(db: &TestDb) -> Vec<String> {
     db.dump(&["--no-owner", "--exclude-schema", HISTORY_SCHEMA])
@@ -88,18 +41,7 @@ fn a_non_transactional_migration_resumes_after_a_kill_at_any_statement() {
         for after in [false, true] {
             let db = TestDb::new("pgstrata_kill");
             let mut client = db.connect();
-            let pid: i32 = client
-                .query_one("SELECT pg_backend_pid()", &[])
-                .unwrap()
-                .get(0);
-            let mut driver = KillAt {
-                inner: &mut client,
-                killer: db.connect(),
-                pid,
-                target: statement.trim().to_string(),
-                after,
-                fired: false,
-            };
+            let mut driver = KillAt::new(&mut client, db.connect(), statement, after);
             let runner = Runner::new(migrations).history_schema(HISTORY_SCHEMA);
             let cut = runner.run_with(&mut driver);
             let when = if after { "after" } else { "before" };

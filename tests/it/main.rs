@@ -16,6 +16,8 @@
 //! | `seed_types` | the seed schemas' rows round-trip through `Row` and `Insert` |
 //! | `checksum_edits` | reformatting an applied migration keeps its checksum; an edit does not |
 //! | `kill_resume` | a non-transactional migration resumes after a kill at any statement |
+//! | `seed_workflows` | the seed teams' workflows (deploy, baseline, resolve, up/down, script) with down files |
+//! | `down_reliability` | a down survives kills, races an up, and refuses a corrupted history |
 //! | `rerun` | the `non-idempotent` rule agrees with running each example twice |
 //! | `catalog_errors` | the `catalog` errors are exactly what the server rejects |
 //! | `catalog_fidelity` | the analyzer's catalog equals the server's after every set |
@@ -27,7 +29,9 @@ mod catalog_errors;
 mod catalog_fidelity;
 mod checksum_edits;
 mod corpora_apply;
+mod down_reliability;
 mod generated_code;
+mod kill_at;
 mod kill_resume;
 mod mutations;
 mod offline_script;
@@ -35,5 +39,6 @@ mod rerun;
 mod seed_fixtures;
 mod seed_schemas;
 mod seed_types;
+mod seed_workflows;
 mod typed_forms;
 mod ui;
