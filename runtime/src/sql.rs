@@ -11,11 +11,16 @@ pub(crate) fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// A text value as an expression that no quote, backslash or setting can break:
-/// `pg_catalog.convert_from(pg_catalog.decode('<hex>', 'hex'), 'UTF8')`. The literal
-/// holds only hex digits, so `standard_conforming_strings` and quotes in the value do
-/// not matter.
+/// A text value as an expression that no quote, backslash or setting can break. ASCII
+/// without `$` is dollar-quoted (`$v$it's$v$`: nothing in it can end the quote, and a
+/// DBA reading the offline script reads the value); anything else is
+/// `pg_catalog.convert_from(pg_catalog.decode('<hex>', 'hex'), 'UTF8')`, whose literal
+/// holds only hex digits, so neither the client's encoding nor
+/// `standard_conforming_strings` nor a `$` in the value matters.
 pub(crate) fn text(value: &str) -> String {
+    if value.is_ascii() && !value.contains('$') && !value.contains('\0') {
+        return format!("$v${value}$v$");
+    }
     format!(
         "pg_catalog.convert_from(pg_catalog.decode('{}', 'hex'), 'UTF8')",
         hex(value.as_bytes())
@@ -79,11 +84,15 @@ mod tests {
     }
 
     #[test]
-    fn text_values_carry_only_hex_digits() {
-        let lit = text("it's a \\ test");
+    fn text_values_are_dollar_quoted_or_carry_only_hex_digits() {
+        assert_eq!(text("it's a \\ test"), "$v$it's a \\ test$v$");
         assert_eq!(
-            lit,
-            "pg_catalog.convert_from(pg_catalog.decode('697427732061205c2074657374', 'hex'), 'UTF8')"
+            text("costs $5"),
+            "pg_catalog.convert_from(pg_catalog.decode('636f737473202435', 'hex'), 'UTF8')"
+        );
+        assert_eq!(
+            text("é"),
+            "pg_catalog.convert_from(pg_catalog.decode('c3a9', 'hex'), 'UTF8')"
         );
     }
 
