@@ -20,6 +20,7 @@
 //! | `catalog_errors` | the `catalog` errors are exactly what the server rejects |
 //! | `catalog_fidelity` | the analyzer's catalog equals the server's after every set |
 //! | `corpora_apply` | every real-world history applies to its recorded schema |
+//! | `reversible` | the `reversible` rule agrees with running every down file on the server |
 //! | `mutations` | on mutated real-world histories the analyzer agrees with the server |
 
 mod catalog_errors;
@@ -30,6 +31,7 @@ mod generated_code;
 mod kill_resume;
 mod mutations;
 mod rerun;
+mod reversible;
 mod seed_fixtures;
 mod seed_schemas;
 mod seed_types;

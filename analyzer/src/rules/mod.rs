@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod docs;
 pub mod layout;
 pub mod non_idempotent;
+pub mod reversible;
 pub mod syntax;
 pub mod transaction;
 
@@ -37,6 +38,7 @@ pub static RULES: &[&RuleMeta] = &[
     &transaction::RULE,
     &non_idempotent::RULE,
     &catalog::RULE,
+    &reversible::RULE,
     &allow::RULE,
 ];
 

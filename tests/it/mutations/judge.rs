@@ -1,7 +1,7 @@
 //! The verdicts: each mutant analyzed, and applied by the runner to a copy of a
 //! database brought to just before its first changed migration.
 
-use super::corpus::{error_keys, rerun_allowed, CorpusSet};
+use super::corpus::{error_keys, judged, rerun_allowed, CorpusSet};
 use super::mutants::Mutant;
 use pgstrata::{Migration, Runner, Target};
 use pgstrata_analyzer::{analyze, render, Analysis};
@@ -201,7 +201,7 @@ fn judge_set(
             analysis
                 .diagnostics
                 .iter()
-                .filter(|d| d.is_error() && d.rule != "non-idempotent"),
+                .filter(|d| judged(d)),
         ) {
             match baseline.iter().position(|b| *b == key) {
                 Some(found) => {
