@@ -218,6 +218,8 @@ struct Tally {
     restored: usize,
     not_restored: usize,
     refused: usize,
+    /// The down files the server refuses, relative to the migrations directory.
+    refused_files: Vec<String>,
     disagreements: Vec<String>,
 }
 
@@ -230,7 +232,6 @@ fn walk(history: &History) -> Tally {
         ..Config::default()
     };
     let analysis = analyze(&history.dir, &history.display, &config);
-    eprintln!("DEBUG {} {:?}", analysis.diagnostics.len(), analysis.diagnostics.iter().map(|d| (d.rule, d.file.clone())).take(3).collect::<Vec<_>>());
     let (mut db, mut client) = database_after(history, &analysis, 0);
     let preexisting = relations(&mut client);
     let mut tally = Tally::default();
@@ -322,6 +323,10 @@ fn walk(history: &History) -> Tally {
                 )
             }
         };
+        if after.is_err() {
+            let relative = case.strip_prefix(&format!("{}/", history.display)).unwrap_or(case);
+            tally.refused_files.push(relative.to_string());
+        }
         if agrees {
             tally.agree += 1;
             match &after {
@@ -353,6 +358,18 @@ fn the_reversible_rule_agrees_with_running_every_down_file() {
             tally.refused,
             tally.disagreements.len()
         );
+        let known: Vec<&str> = corpora::BROKEN_DOWN_FILES
+            .iter()
+            .filter(|(set, _, _)| *set == history.name)
+            .map(|(_, file, _)| *file)
+            .collect();
+        if history.name != "broken_downs" {
+            assert_eq!(
+                tally.refused_files, known,
+                "{}: the down files the server refuses are `corpora::BROKEN_DOWN_FILES`",
+                history.name
+            );
+        }
         if history.name == "broken_downs" {
             // Every kind of mistake of the fixture is there, and the fixture is all of it.
             assert!(tally.cases >= 12, "{tally:?}");
@@ -378,11 +395,4 @@ fn the_reversible_rule_agrees_with_running_every_down_file() {
         "the analyzer and the server disagree:\n{}",
         all.disagreements.join("\n")
     );
-}
-#[test]
-fn debug_tmp() {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let a = analyze(&here.join(BROKEN_DOWNS), BROKEN_DOWNS, &Config::default());
-    eprintln!("DEBUG2 {} {:?}", a.diagnostics.len(), a.migrations.iter().map(|m| (m.up.display.clone(), m.down.as_ref().map(|d| d.statements.len()))).collect::<Vec<_>>());
-    eprintln!("DEBUG3 {:?}", pgstrata_analyzer::rules::RULES.iter().map(|r| r.id).collect::<Vec<_>>());
 }
