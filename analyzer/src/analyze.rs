@@ -368,7 +368,11 @@ impl FoldedFile {
 
 /// Folds a prepared file into the catalog (the `catalog` rule's findings come from
 /// there).
-fn fold_file(file: &SourceFile, prepared: PreparedFile, builder: &mut CatalogBuilder) -> FoldedFile {
+fn fold_file(
+    file: &SourceFile,
+    prepared: PreparedFile,
+    builder: &mut CatalogBuilder,
+) -> FoldedFile {
     let PreparedFile {
         parsed,
         transaction,

@@ -128,8 +128,7 @@ fn the_non_idempotent_rule_flags_histories_not_written_to_run_twice() {
             .diagnostics
             .iter()
             .filter(|d| {
-                !matches!(d.rule, "non-idempotent" | "reversible")
-                    && !is_broken_down_file(&name, d)
+                !matches!(d.rule, "non-idempotent" | "reversible") && !is_broken_down_file(&name, d)
             })
             .map(|d| d.message.as_str())
             .collect();

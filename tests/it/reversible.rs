@@ -20,7 +20,9 @@
 //! with functions and comments added, and the column positions taken apart.
 
 use crate::catalog_fidelity::{database_facts, relations, SKIPPED_SCHEMAS};
-use pgstrata_analyzer::{analyze, Analysis, Config, Diagnostic, Migration, Severity, TransactionMode};
+use pgstrata_analyzer::{
+    analyze, Analysis, Config, Diagnostic, Migration, Severity, TransactionMode,
+};
 use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
 use pgstrata_testkit::TestDb;
 use postgres::{Client, GenericClient};
@@ -83,7 +85,10 @@ fn snapshot<C: GenericClient>(client: &mut C, preexisting: &BTreeSet<String>) ->
         );
         let position: usize = position.trim_start_matches('#').parse().unwrap_or(0);
         let name = rest.split(' ').next().unwrap_or_default().to_string();
-        columns.entry(owner.clone()).or_default().push((position, name));
+        columns
+            .entry(owner.clone())
+            .or_default()
+            .push((position, name));
         facts.insert(format!("column {owner} {rest}"));
     }
     facts.extend(functions_and_comments(client));
@@ -175,7 +180,10 @@ fn verdict(analysis: &Analysis, migration: &Migration) -> Verdict {
     };
     let mut verdict = Verdict::default();
     for diagnostic in analysis.diagnostics.iter().filter(ours) {
-        if diagnostic.is_error() && diagnostic.rule != "reversible" && diagnostic.file.as_deref() == down {
+        if diagnostic.is_error()
+            && diagnostic.rule != "reversible"
+            && diagnostic.file.as_deref() == down
+        {
             verdict.error_in_down = true;
         }
         if diagnostic.rule != "reversible" {
@@ -270,7 +278,12 @@ fn walk(history: &History) -> Tally {
                 // Dropped: rolled back, the database is as after the up file again.
             }
             TransactionMode::NonTransactional { .. } => {
-                let ran = run_file(&mut client, &down.file.text, &down.statements, &down.transaction);
+                let ran = run_file(
+                    &mut client,
+                    &down.file.text,
+                    &down.statements,
+                    &down.transaction,
+                );
                 let after = ran
                     .map(|()| snapshot(&mut client, &preexisting))
                     .map_err(|e| e.to_string());
@@ -293,14 +306,21 @@ fn walk(history: &History) -> Tally {
         let (agrees, what) = match &after {
             Err(refusal) => (
                 ours.error_in_down,
-                format!("the server cannot run it ({refusal}); the analyzer reports {} error in it", if ours.error_in_down { "an" } else { "no" }),
+                format!(
+                    "the server cannot run it ({refusal}); the analyzer reports {} error in it",
+                    if ours.error_in_down { "an" } else { "no" }
+                ),
             ),
             Ok(after) => {
                 let differs: Vec<String> = before
                     .facts
                     .symmetric_difference(&after.facts)
                     .map(|line| {
-                        let side = if before.facts.contains(line) { "before" } else { "after" };
+                        let side = if before.facts.contains(line) {
+                            "before"
+                        } else {
+                            "after"
+                        };
                         format!("{side}: {line}")
                     })
                     .collect();
@@ -340,7 +360,9 @@ fn walk(history: &History) -> Tally {
             }
         };
         if after.is_err() {
-            let relative = case.strip_prefix(&format!("{}/", history.display)).unwrap_or(case);
+            let relative = case
+                .strip_prefix(&format!("{}/", history.display))
+                .unwrap_or(case);
             tally.refused_files.push(relative.to_string());
         }
         if agrees {
@@ -392,7 +414,10 @@ fn the_reversible_rule_agrees_with_running_every_down_file() {
         if history.name == "broken_downs" {
             // Every kind of mistake of the fixture is there, and the fixture is all of it.
             assert!(tally.cases >= 12, "{tally:?}");
-            assert!(tally.restored >= 3 && tally.not_restored >= 9 && tally.refused >= 1, "{tally:?}");
+            assert!(
+                tally.restored >= 3 && tally.not_restored >= 9 && tally.refused >= 1,
+                "{tally:?}"
+            );
         }
         all.cases += tally.cases;
         all.agree += tally.agree;

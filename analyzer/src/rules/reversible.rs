@@ -369,7 +369,10 @@ fn facts(catalog: &Catalog, wanted: &dyn Fn(&Owner) -> bool) -> BTreeMap<Subject
             )
         };
         if let Some(key) = &table.primary_key {
-            let (s, a) = constraint(&key.name, format!("PRIMARY KEY ({})", key.columns.join(", ")));
+            let (s, a) = constraint(
+                &key.name,
+                format!("PRIMARY KEY ({})", key.columns.join(", ")),
+            );
             facts.insert(s, a);
         }
         for key in &table.unique {
@@ -398,7 +401,10 @@ fn facts(catalog: &Catalog, wanted: &dyn Fn(&Owner) -> bool) -> BTreeMap<Subject
             facts.insert(s, a);
         }
         for index in &table.indexes {
-            facts.insert(Subject::Index(q.clone(), index.name.clone()), index_definition(index));
+            facts.insert(
+                Subject::Index(q.clone(), index.name.clone()),
+                index_definition(index),
+            );
         }
     }
     for view in &catalog.views {
@@ -419,14 +425,22 @@ fn facts(catalog: &Catalog, wanted: &dyn Fn(&Owner) -> bool) -> BTreeMap<Subject
             vec![
                 (
                     "kind",
-                    if view.materialized { "materialized view" } else { "view" }.to_string(),
+                    if view.materialized {
+                        "materialized view"
+                    } else {
+                        "view"
+                    }
+                    .to_string(),
                 ),
                 ("columns", columns.join(", ")),
                 ("comment", optional(&view.comment)),
             ],
         );
         for index in &view.indexes {
-            facts.insert(Subject::Index(q.clone(), index.name.clone()), index_definition(index));
+            facts.insert(
+                Subject::Index(q.clone(), index.name.clone()),
+                index_definition(index),
+            );
         }
     }
     for e in &catalog.enums {
@@ -447,7 +461,13 @@ fn facts(catalog: &Catalog, wanted: &dyn Fn(&Owner) -> bool) -> BTreeMap<Subject
             let checks: Vec<String> = domain
                 .checks
                 .iter()
-                .map(|c| format!("{} CHECK ({})", c.name, expression(&Some(c.expression.clone()))))
+                .map(|c| {
+                    format!(
+                        "{} CHECK ({})",
+                        c.name,
+                        expression(&Some(c.expression.clone()))
+                    )
+                })
                 .collect();
             facts.insert(
                 Subject::Domain(q),
@@ -496,7 +516,12 @@ fn facts(catalog: &Catalog, wanted: &dyn Fn(&Owner) -> bool) -> BTreeMap<Subject
                     ("language", function.language.clone()),
                     (
                         "kind",
-                        if function.procedure { "procedure" } else { "function" }.to_string(),
+                        if function.procedure {
+                            "procedure"
+                        } else {
+                            "function"
+                        }
+                        .to_string(),
                     ),
                 ],
             );
@@ -580,7 +605,9 @@ fn drop_consequences(
         }
         Subject::Sequence(_) => owned_by(subject).is_none_or(|owner| {
             !columns.contains(&owner)
-                && !whole.iter().any(|t| owner.starts_with(&format!("{}.{}.", t.schema, t.name)))
+                && !whole
+                    .iter()
+                    .any(|t| owner.starts_with(&format!("{}.{}.", t.schema, t.name)))
         }),
         _ => true,
     });
@@ -619,7 +646,10 @@ fn moved_columns(before: &Catalog, after: &Catalog) -> Vec<(Subject, usize, usiz
         for (index, name) in old_order.iter().enumerate() {
             if new_order.get(index) != Some(name) {
                 let position = |columns: &[crate::catalog::Column]| {
-                    columns.iter().position(|c| c.name == *name).map_or(0, |p| p + 1)
+                    columns
+                        .iter()
+                        .position(|c| c.name == *name)
+                        .map_or(0, |p| p + 1)
                 };
                 moved.push((
                     Subject::Column(q.clone(), name.to_string()),
@@ -774,8 +804,16 @@ fn changed_attributes(old: &Attributes, new: &Attributes) -> Vec<String> {
 fn enum_labels(was: &str, is: &str) -> String {
     let split = |list: &str| -> Vec<String> { list.split(", ").map(str::to_string).collect() };
     let (was, is) = (split(was), split(is));
-    let extra: Vec<String> = is.iter().filter(|l| !was.contains(l)).map(|l| format!("`{l}`")).collect();
-    let missing: Vec<String> = was.iter().filter(|l| !is.contains(l)).map(|l| format!("`{l}`")).collect();
+    let extra: Vec<String> = is
+        .iter()
+        .filter(|l| !was.contains(l))
+        .map(|l| format!("`{l}`"))
+        .collect();
+    let missing: Vec<String> = was
+        .iter()
+        .filter(|l| !is.contains(l))
+        .map(|l| format!("`{l}`"))
+        .collect();
     let mut parts = Vec::new();
     if !extra.is_empty() {
         parts.push(format!("label {} is left behind", extra.join(", ")));
@@ -802,10 +840,12 @@ fn underline(side: &Side<'_>, statement: usize, subject: &Subject) -> std::ops::
         file: side.file,
         statement,
     };
-    find_identifier(&side.file.text, statement.range.clone(), subject.written_name())
-        .unwrap_or_else(|| {
-            ctx.leading_words(statement.node.as_ref().map_or(2, leading_words))
-        })
+    find_identifier(
+        &side.file.text,
+        statement.range.clone(),
+        subject.written_name(),
+    )
+    .unwrap_or_else(|| ctx.leading_words(statement.node.as_ref().map_or(2, leading_words)))
 }
 
 #[cfg(test)]

@@ -197,12 +197,10 @@ fn judge_set(
         copy.restore(mutant);
         let mut baseline = set.baseline_errors.clone();
         let mut analyzer_errors = Vec::new();
-        for (key, diagnostic) in error_keys(&analysis).into_iter().zip(
-            analysis
-                .diagnostics
-                .iter()
-                .filter(|d| judged(d)),
-        ) {
+        for (key, diagnostic) in error_keys(&analysis)
+            .into_iter()
+            .zip(analysis.diagnostics.iter().filter(|d| judged(d)))
+        {
             match baseline.iter().position(|b| *b == key) {
                 Some(found) => {
                     baseline.remove(found);
