@@ -2,12 +2,12 @@
 
 use crate::catalog::{Catalog, CatalogBuilder};
 use crate::config::Config;
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::discover::{discover, FoundFile};
 use crate::parallel;
 use crate::parse::{parse_file, ParsedFile, Statement};
 use crate::plpgsql::ParseCache;
-use crate::rules::{self, allow, transaction, Finding, StatementContext};
+use crate::rules::{self, allow, reversible, transaction, Finding, StatementContext};
 use crate::source::SourceFile;
 use pg_query::NodeEnum;
 use std::collections::BTreeSet;
@@ -59,7 +59,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// The rules of `Config::allow` that allowed something somewhere.
     pub used_allows: BTreeSet<&'static str>,
-    /// The schema after the last migration, folded from every up migration in order.
+    /// The schema after the last migration, folded from every up migration in order
+    /// (a down file is folded on a copy and never changes it).
     pub catalog: Catalog,
 }
 
@@ -114,23 +115,66 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
     let mut builder = CatalogBuilder::new();
     let mut fold = |position: usize, prepared: PreparedMigration| {
         analysis.diagnostics.extend(prepared.diagnostics);
-        let Some((up, down, file)) = prepared.files else {
+        let Some(files) = prepared.files else {
             return Vec::new();
         };
         let exempt = baseline_position.is_some_and(|last| position <= last);
-        let mut checked = fold_file(&up, file, config, exempt, &mut builder);
-        let trees: Vec<NodeEnum> = if config.keep_trees {
-            Vec::new()
-        } else {
-            checked
-                .parsed
-                .statements
-                .iter_mut()
-                .filter_map(|statement| statement.node.take())
-                .collect()
-        };
+        // Only a migration with a down file pays for the copies: the schema before its
+        // up file, and the schema after it for the down file to fold on, so that the
+        // main catalog follows the up files alone.
+        let before = files.down.as_ref().map(|_| builder.clone());
+        let mut up = fold_file(&files.up, files.up_checks, &mut builder);
+        let mut down = files.down.map(|(file, checks)| {
+            let mut after_down = builder.clone();
+            let folded = fold_file(&file, checks, &mut after_down);
+            (file, folded, after_down)
+        });
+        if let (Some(before), Some((down_file, down_folded, after_down))) = (&before, &mut down) {
+            if up.folds_cleanly() && down_folded.folds_cleanly() {
+                let up_side = reversible::Side {
+                    file: &files.up,
+                    statements: &up.parsed.statements,
+                    transactional: up.transaction == TransactionMode::Transactional,
+                };
+                let down_side = reversible::Side {
+                    file: down_file,
+                    statements: &down_folded.parsed.statements,
+                    transactional: down_folded.transaction == TransactionMode::Transactional,
+                };
+                for reported in reversible::check(before, after_down, &up_side, &down_side) {
+                    let placed = Placed {
+                        statement: reported.statement,
+                        finding: reported.finding,
+                        severity: reported.severity,
+                    };
+                    match reported.file {
+                        reversible::InFile::Up => up.findings.push(placed),
+                        reversible::InFile::Down => down_folded.findings.push(placed),
+                    }
+                }
+            }
+        }
+        let mut trees = Vec::new();
+        let mut checked = finish_file(&files.up, up, config, exempt);
+        if !config.keep_trees {
+            trees.extend(take_trees(&mut checked.parsed.statements));
+        }
         analysis.diagnostics.extend(checked.diagnostics);
         analysis.used_allows.extend(checked.used_allows);
+        let down = down.map(|(file, folded, _)| {
+            let mut checked = finish_file(&file, folded, config, exempt);
+            if !config.keep_trees {
+                trees.extend(take_trees(&mut checked.parsed.statements));
+            }
+            analysis.diagnostics.extend(checked.diagnostics);
+            analysis.used_allows.extend(checked.used_allows);
+            DownMigration {
+                file,
+                statements: checked.parsed.statements,
+                checksum: checked.parsed.checksum,
+                transaction: checked.transaction,
+            }
+        });
         let found = &found[position];
         analysis.migrations.push(Migration {
             version: found.version,
@@ -138,7 +182,7 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
             statements: checked.parsed.statements,
             checksum: checked.parsed.checksum,
             transaction: checked.transaction,
-            up,
+            up: files.up,
             down,
         });
         trees
@@ -158,11 +202,18 @@ pub fn analyze(dir: &Path, display_dir: &str, config: &Config) -> Analysis {
 /// A discovered migration, read, parsed and checked alone: everything but the
 /// catalog, which needs the migrations before it.
 struct PreparedMigration {
-    /// Read errors, and the down file's syntax errors.
+    /// Read errors.
     diagnostics: Vec<Diagnostic>,
-    /// The up and down files and the up file's checks; `None` when the up file
-    /// cannot be read.
-    files: Option<(SourceFile, Option<DownMigration>, PreparedFile)>,
+    /// `None` when the up file cannot be read.
+    files: Option<PreparedFiles>,
+}
+
+/// A migration's files with the checks that need only each file itself.
+struct PreparedFiles {
+    up: SourceFile,
+    up_checks: PreparedFile,
+    /// The down file, when there is one and it can be read.
+    down: Option<(SourceFile, PreparedFile)>,
 }
 
 fn prepare_migration(found: &crate::discover::FoundMigration) -> PreparedMigration {
@@ -177,31 +228,25 @@ fn prepare_migration(found: &crate::discover::FoundMigration) -> PreparedMigrati
             };
         }
     };
+    // A down file passes the same checks as an up file: it runs on a real database too.
     let down = found.down.as_ref().and_then(|down| match read(down) {
         Ok(file) => {
-            // A down file is checked for syntax only: it runs on a later schema.
-            let mut parsed = parse_file(&file);
-            diagnostics.append(&mut parsed.diagnostics);
-            let transaction = transaction_mode(&file, &parsed, false);
-            for statement in &mut parsed.statements {
-                statement.node = None;
-            }
-            Some(DownMigration {
-                file,
-                statements: parsed.statements,
-                checksum: parsed.checksum,
-                transaction,
-            })
+            let checks = prepare_file(&file, FileRole::Down, found.metadata_no_transaction);
+            Some((file, checks))
         }
         Err(diagnostic) => {
             diagnostics.push(*diagnostic);
             None
         }
     });
-    let file = prepare_file(&up, found.metadata_no_transaction);
+    let up_checks = prepare_file(&up, FileRole::Up, found.metadata_no_transaction);
     PreparedMigration {
         diagnostics,
-        files: Some((up, down, file)),
+        files: Some(PreparedFiles {
+            up,
+            up_checks,
+            down,
+        }),
     }
 }
 
@@ -213,33 +258,60 @@ pub fn check_migration(
     metadata_no_transaction: bool,
     config: &Config,
 ) -> CheckedFile {
-    let prepared = prepare_file(up, metadata_no_transaction);
-    fold_file(up, prepared, config, false, &mut CatalogBuilder::new())
+    let prepared = prepare_file(up, FileRole::Up, metadata_no_transaction);
+    let folded = fold_file(up, prepared, &mut CatalogBuilder::new());
+    finish_file(up, folded, config, false)
 }
 
 fn read(file: &FoundFile) -> Result<SourceFile, Box<Diagnostic>> {
     SourceFile::read(&file.path, &file.display)
 }
 
-/// One up file after the checks that need only the file itself.
+/// Which half of a migration a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileRole {
+    Up,
+    /// An empty down file is how a migration says it cannot be undone: not a mistake.
+    Down,
+}
+
+/// A rule's finding on one statement of a file, before allows are applied.
+#[derive(Debug)]
+struct Placed {
+    statement: usize,
+    finding: Finding,
+    severity: Severity,
+}
+
+impl Placed {
+    fn error(statement: usize, finding: Finding) -> Placed {
+        Placed {
+            statement,
+            finding,
+            severity: Severity::Error,
+        }
+    }
+}
+
+/// One file after the checks that need only the file itself.
 struct PreparedFile {
     parsed: ParsedFile,
     transaction: TransactionMode,
     directives: allow::Directives,
     /// Syntax errors, malformed directives, an empty file.
     diagnostics: Vec<Diagnostic>,
-    /// The statement rules' findings, by statement index, before any allow.
-    findings: Vec<(usize, Finding)>,
+    /// The statement rules' findings, before any allow.
+    findings: Vec<Placed>,
     /// The `DO` blocks the rules parsed, for the catalog.
     parses: ParseCache,
 }
 
 /// Parses a file, reads its directives, decides its transaction mode and runs the
 /// statement rules.
-fn prepare_file(file: &SourceFile, metadata_no_transaction: bool) -> PreparedFile {
+fn prepare_file(file: &SourceFile, role: FileRole, metadata_no_transaction: bool) -> PreparedFile {
     let parsed = parse_file(file);
     let mut diagnostics = parsed.diagnostics.clone();
-    if parsed.statements.is_empty() && parsed.diagnostics.is_empty() {
+    if parsed.statements.is_empty() && parsed.diagnostics.is_empty() && role == FileRole::Up {
         diagnostics.push(
             Diagnostic::error(
                 rules::layout::RULE.id,
@@ -262,7 +334,7 @@ fn prepare_file(file: &SourceFile, metadata_no_transaction: bool) -> PreparedFil
         for (index, statement) in parsed.statements.iter().enumerate() {
             let ctx = StatementContext { file, statement };
             rules::check_statement(&ctx, &mut state, &mut out);
-            findings.extend(out.drain(..).map(|f| (index, f)));
+            findings.extend(out.drain(..).map(|f| Placed::error(index, f)));
         }
         findings
     });
@@ -276,44 +348,92 @@ fn prepare_file(file: &SourceFile, metadata_no_transaction: bool) -> PreparedFil
     }
 }
 
+/// A file folded into a catalog, its findings not yet judged against the allows.
+struct FoldedFile {
+    parsed: ParsedFile,
+    transaction: TransactionMode,
+    directives: allow::Directives,
+    diagnostics: Vec<Diagnostic>,
+    findings: Vec<Placed>,
+    /// Whether the file parsed and the catalog took every statement without a problem:
+    /// only then is the schema it leaves worth comparing.
+    clean: bool,
+}
+
+impl FoldedFile {
+    fn folds_cleanly(&self) -> bool {
+        self.clean
+    }
+}
+
 /// Folds a prepared file into the catalog (the `catalog` rule's findings come from
-/// there), then turns the findings into diagnostics. A finding is dropped when the
-/// baseline exempts its rule, the crate allows it, or a comment does; a comment that
-/// allowed nothing is reported.
+/// there).
 fn fold_file(
     file: &SourceFile,
     prepared: PreparedFile,
-    config: &Config,
-    exempt: bool,
     builder: &mut CatalogBuilder,
-) -> CheckedFile {
+) -> FoldedFile {
     let PreparedFile {
         parsed,
         transaction,
         directives,
-        mut diagnostics,
+        diagnostics,
         mut findings,
         parses,
     } = prepared;
     builder.begin_file(transaction == TransactionMode::Transactional);
+    let before = findings.len();
     parses.scope(|| {
         let mut out = Vec::new();
         for (index, statement) in parsed.statements.iter().enumerate() {
             let ctx = StatementContext { file, statement };
             rules::catalog::check(&ctx, builder, &mut out);
-            findings.extend(out.drain(..).map(|f| (index, f)));
+            findings.extend(out.drain(..).map(|f| Placed::error(index, f)));
         }
     });
     builder.end_file();
+    let clean = findings.len() == before && parsed.diagnostics.is_empty();
+    FoldedFile {
+        parsed,
+        transaction,
+        directives,
+        diagnostics,
+        findings,
+        clean,
+    }
+}
+
+/// Turns a folded file's findings into diagnostics. A finding is dropped when the
+/// baseline exempts its rule, the crate allows it, or a comment does; a comment that
+/// allowed nothing is reported.
+fn finish_file(
+    file: &SourceFile,
+    folded: FoldedFile,
+    config: &Config,
+    exempt: bool,
+) -> CheckedFile {
+    let FoldedFile {
+        parsed,
+        transaction,
+        directives,
+        mut diagnostics,
+        mut findings,
+        clean: _,
+    } = folded;
     // Statement order, as when every rule ran statement by statement.
-    findings.sort_by_key(|(index, _)| *index);
+    findings.sort_by_key(|placed| placed.statement);
     let mut used_allows = BTreeSet::new();
     let mut used_comments = vec![false; directives.allows.len()];
-    for (index, finding) in findings {
+    for Placed {
+        statement,
+        finding,
+        severity,
+    } in findings
+    {
         if exempt && RERUN_RULES.contains(&finding.rule) {
             continue;
         }
-        if let Some(comment) = directives.allowing(index, finding.rule) {
+        if let Some(comment) = directives.allowing(statement, finding.rule) {
             used_comments[comment] = true;
             continue;
         }
@@ -321,11 +441,11 @@ fn fold_file(
             used_allows.insert(finding.rule);
             continue;
         }
-        diagnostics.push(
-            Diagnostic::error(finding.rule, finding.message)
-                .at(file.location(finding.range))
-                .help(finding.help),
-        );
+        let mut diagnostic = Diagnostic::error(finding.rule, finding.message)
+            .at(file.location(finding.range))
+            .help(finding.help);
+        diagnostic.severity = severity;
+        diagnostics.push(diagnostic);
     }
     for (allow, used) in directives.allows.iter().zip(used_comments) {
         if !used {
@@ -338,6 +458,14 @@ fn fold_file(
         diagnostics,
         used_allows,
     }
+}
+
+/// A file's parse trees, taken out of its statements once nothing needs them.
+fn take_trees(statements: &mut [Statement]) -> Vec<NodeEnum> {
+    statements
+        .iter_mut()
+        .filter_map(|statement| statement.node.take())
+        .collect()
 }
 
 fn transaction_mode(file: &SourceFile, parsed: &ParsedFile, forced: bool) -> TransactionMode {

@@ -4,6 +4,7 @@
 //! with one line saying so and passes. CI sets `PGSTRATA_REQUIRE_CORPORA=1`, under
 //! which a missing set fails the test: CI must not pass by testing nothing.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The eleven sets, by their directory names.
@@ -112,4 +113,47 @@ pub fn needs_sqlx_table(set: &Path) -> bool {
     ["_meta/NOTES", "_meta/SOURCE"].iter().any(|f| {
         std::fs::read_to_string(set.join(f)).is_ok_and(|t| t.contains("public._sqlx_migrations"))
     })
+}
+
+/// The rules these histories were not written for, to allow when checking one whose
+/// migrations are in `migrations_dir`: `non-idempotent` (none was written to run
+/// twice) and, where the set has down files, `reversible` (none was written so that
+/// its down files give back the schema exactly; `tests/it/reversible.rs` holds every
+/// such finding to the server).
+pub fn rules_not_written_for(migrations_dir: &Path) -> BTreeSet<String> {
+    let mut rules = BTreeSet::from(["non-idempotent".to_string()]);
+    let discovery = pgstrata_analyzer::discover::discover(migrations_dir, "");
+    if discovery.migrations.iter().any(|m| m.down.is_some()) {
+        rules.insert("reversible".to_string());
+    }
+    rules
+}
+
+/// The down files of the sets that PostgreSQL 15 cannot run, with the rule that
+/// reports each (`tests/it/reversible.rs` runs every down file and checks that these
+/// are all of them): the set, the file relative to its migrations directory, the rule.
+pub const BROKEN_DOWN_FILES: [(&str, &str, &str); 3] = [
+    // A statement without its terminating semicolon.
+    (
+        "crates.io",
+        "20170318181441_downloads_need_no_id/down.sql",
+        "syntax",
+    ),
+    // `DROP CONSTRAINT` of a unique index that is not a constraint.
+    (
+        "crates.io",
+        "2024-10-25-112826_make-unique-version-unique/down.sql",
+        "catalog",
+    ),
+    // `DROP TABLE groups` while `groups_users` still references it.
+    (
+        "vaultwarden",
+        "2022-07-27-110000_add_group_support/down.sql",
+        "catalog",
+    ),
+];
+
+/// Whether a diagnostic's file (as the analyzer names it) is a down file.
+pub fn is_down_file(file: &str) -> bool {
+    file.ends_with("/down.sql") || file.ends_with(".down.sql") || file == "down.sql"
 }

@@ -22,7 +22,7 @@ use pgstrata_analyzer::catalog::{normalized_expression, Catalog};
 use pgstrata_analyzer::{analyze, Config};
 use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
 use pgstrata_testkit::{runtime_migrations, TestDb};
-use postgres::Client;
+use postgres::{Client, GenericClient};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -96,10 +96,10 @@ fn sets() -> Vec<Set> {
 /// A fact about the schema, as one comparable line, with the kind of object it is
 /// about (for the counts) and the relation or type it belongs to (for uncertainty).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Fact {
-    kind: &'static str,
-    owner: String,
-    line: String,
+pub(crate) struct Fact {
+    pub(crate) kind: &'static str,
+    pub(crate) owner: String,
+    pub(crate) line: String,
 }
 
 fn fact(kind: &'static str, owner: &str, line: String) -> Fact {
@@ -121,7 +121,7 @@ fn expr(text: Option<&str>) -> String {
 /// A column default in its normal form; a constant is compared by its value as the
 /// column's type prints it (`'f'` and `false`, `'1 second'` and `'00:00:01'` agree),
 /// which the server computes.
-fn default_value(client: &mut Client, text: Option<&str>, type_name: &str) -> String {
+fn default_value<C: GenericClient>(client: &mut C, text: Option<&str>, type_name: &str) -> String {
     let normal = expr(text);
     let Some(literal) = normal
         .strip_prefix('\'')
@@ -132,7 +132,12 @@ fn default_value(client: &mut Client, text: Option<&str>, type_name: &str) -> St
     };
     let value = literal.replace("''", "'");
     let sql = format!("SELECT CAST($1::text AS {type_name})::text");
-    match client.query_one(&sql, &[&value]) {
+    // In a savepoint (a transaction outside one): a value that does not cast must not
+    // abort the transaction of a caller that reads the schema inside one.
+    let Ok(mut inner) = client.transaction() else {
+        return normal;
+    };
+    match inner.query_one(&sql, &[&value]) {
         Ok(row) => {
             let canonical: Option<String> = row.get(0);
             canonical.map_or(normal, |c| format!("'{}'", c.replace('\'', "''")))
@@ -146,7 +151,7 @@ fn qualified(schema: &str, name: &str) -> String {
 }
 
 /// What the catalog says, as facts.
-fn catalog_facts(client: &mut Client, catalog: &Catalog) -> Vec<Fact> {
+fn catalog_facts<C: GenericClient>(client: &mut C, catalog: &Catalog) -> Vec<Fact> {
     let mut facts = Vec::new();
     for schema in &catalog.schemas {
         facts.push(fact("schema", schema, format!("schema {schema}")));
@@ -345,15 +350,18 @@ fn index_fact(owner: &str, index: &pgstrata_analyzer::catalog::Index, columns: &
 }
 
 /// Schemas that are not the migrations': the system's and the runner's history.
-const SKIPPED_SCHEMAS: &str =
+pub(crate) const SKIPPED_SCHEMAS: &str =
     "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgstrata_history') \
     AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'";
 
 /// What the database says, as facts. `preexisting` relations (created before the
 /// migrations ran) are left out.
-fn database_facts(client: &mut Client, preexisting: &BTreeSet<String>) -> Vec<Fact> {
+pub(crate) fn database_facts<C: GenericClient>(
+    client: &mut C,
+    preexisting: &BTreeSet<String>,
+) -> Vec<Fact> {
     let mut facts = Vec::new();
-    let rows = |client: &mut Client, sql: &str| {
+    let rows = |client: &mut C, sql: &str| {
         client
             .query(sql, &[])
             .unwrap_or_else(|e| panic!("{e}\n{sql}"))
@@ -616,7 +624,7 @@ fn action(letter: &str) -> &'static str {
 }
 
 /// The relations that exist before the migrations run (sqlx's table).
-fn relations(client: &mut Client) -> BTreeSet<String> {
+pub(crate) fn relations(client: &mut Client) -> BTreeSet<String> {
     client
         .query(
             &format!(

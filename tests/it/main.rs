@@ -23,6 +23,7 @@
 //! | `catalog_fidelity` | the analyzer's catalog equals the server's after every set |
 //! | `corpora_apply` | every real-world history applies to its recorded schema |
 //! | `offline_script` | the offline script run by psql leaves what the runner leaves, and is safe to run twice |
+//! | `reversible` | the `reversible` rule agrees with running every down file on the server |
 //! | `mutations` | on mutated real-world histories the analyzer agrees with the server |
 
 mod catalog_errors;
@@ -36,6 +37,7 @@ mod kill_resume;
 mod mutations;
 mod offline_script;
 mod rerun;
+mod reversible;
 mod seed_fixtures;
 mod seed_schemas;
 mod seed_types;

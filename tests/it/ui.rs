@@ -15,6 +15,7 @@ fn ui() {
     t.compile_fail("tests/ui/allow/*.rs");
     t.compile_fail("tests/ui/non_idempotent/*.rs");
     t.compile_fail("tests/ui/catalog/*.rs");
+    t.compile_fail("tests/ui/reversible/*.rs");
     t.compile_fail("tests/ui/types/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

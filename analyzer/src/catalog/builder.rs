@@ -115,6 +115,12 @@ impl CatalogBuilder {
         catalog
     }
 
+    /// The catalog so far without what is uncertain, borrowed: for comparing two
+    /// points of a history cheaply.
+    pub fn model(&self) -> &Catalog {
+        &self.catalog
+    }
+
     /// The final catalog.
     pub fn into_catalog(self) -> Catalog {
         let mut catalog = self.catalog;

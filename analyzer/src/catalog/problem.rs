@@ -116,6 +116,14 @@ pub enum ProblemKind {
     },
     /// A foreign key whose referenced columns are not a primary key or unique.
     ForeignKeyNotKey { table: String, columns: Vec<String> },
+    /// A `DROP` without `CASCADE` of what another object needs.
+    Dependents {
+        kind: ObjectKind,
+        name: String,
+        /// The first object that needs it, as PostgreSQL's detail names it
+        /// (`constraint groups_users_groups_uuid_fkey on table groups_users`).
+        dependent: String,
+    },
 }
 
 /// One problem found while folding a statement into the catalog.
@@ -155,7 +163,7 @@ impl Problem {
             ProblemKind::Unknown { context, .. } | ProblemKind::Duplicate { context, .. } => {
                 *context = Some(text.into());
             }
-            ProblemKind::ForeignKeyNotKey { .. } => {}
+            ProblemKind::ForeignKeyNotKey { .. } | ProblemKind::Dependents { .. } => {}
         }
         self
     }
@@ -178,6 +186,7 @@ impl Problem {
             ProblemKind::Unknown { kind, .. } => kind.undefined_condition(),
             ProblemKind::Duplicate { kind, .. } => kind.duplicate_condition(),
             ProblemKind::ForeignKeyNotKey { .. } => "invalid_foreign_key",
+            ProblemKind::Dependents { .. } => "dependent_objects_still_exist",
         }
     }
 
@@ -219,6 +228,10 @@ impl Problem {
                     format!("the foreign key references `{table}` ({columns}), which is not a primary key or unique constraint")
                 }
             }
+            ProblemKind::Dependents { kind, name, .. } => format!(
+                "cannot drop {} `{name}` because other objects depend on it",
+                kind.word()
+            ),
         }
     }
 

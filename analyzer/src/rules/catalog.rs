@@ -67,6 +67,9 @@ fn finding(ctx: &StatementContext<'_>, node: &NodeEnum, problem: &Problem) -> Fi
         (None, ProblemKind::Duplicate { .. }) => format!(
             "an earlier statement created it: write `IF NOT EXISTS` where PostgreSQL allows it, drop it first, or choose another name; or put {ALLOW}"
         ),
+        (None, ProblemKind::Dependents { dependent, .. }) => format!(
+            "{dependent} depends on it: drop that first in the same statement or before it, or write `CASCADE`; or put {ALLOW}"
+        ),
         (None, ProblemKind::ForeignKeyNotKey { .. }) => format!(
             "reference the primary key, or add a unique constraint on the referenced columns first; or put {ALLOW}"
         ),
@@ -108,7 +111,7 @@ fn locate(ctx: &StatementContext<'_>, node: &NodeEnum, anchor: &Anchor) -> Range
 }
 
 /// How many leading words name a statement (`ALTER TABLE`, `CREATE INDEX`, `DO`).
-fn leading_words(node: &NodeEnum) -> usize {
+pub(super) fn leading_words(node: &NodeEnum) -> usize {
     match node {
         NodeEnum::DoStmt(_) => 1,
         NodeEnum::InsertStmt(_) | NodeEnum::DeleteStmt(_) => 2,
@@ -169,7 +172,7 @@ fn is_identifier_byte(b: u8) -> bool {
 
 /// The first place in `range` where `name` is written as an identifier: quoted
 /// exactly, or unquoted in any case when it folds to `name`.
-fn find_identifier(text: &str, range: Range<usize>, name: &str) -> Option<Range<usize>> {
+pub(super) fn find_identifier(text: &str, range: Range<usize>, name: &str) -> Option<Range<usize>> {
     let piece = text.get(range.clone())?;
     let bytes = piece.as_bytes();
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));

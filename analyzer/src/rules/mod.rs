@@ -8,6 +8,7 @@ pub mod docs;
 pub mod layout;
 pub mod lexer_setting;
 pub mod non_idempotent;
+pub mod reversible;
 pub mod syntax;
 pub mod transaction;
 
@@ -39,6 +40,7 @@ pub static RULES: &[&RuleMeta] = &[
     &lexer_setting::RULE,
     &non_idempotent::RULE,
     &catalog::RULE,
+    &reversible::RULE,
     &allow::RULE,
 ];
 

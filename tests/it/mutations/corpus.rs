@@ -2,7 +2,7 @@
 //! analysis and runtime migrations, and the errors it already has.
 
 use pgstrata::Migration;
-use pgstrata_analyzer::{analyze, Analysis, Config};
+use pgstrata_analyzer::{analyze, Analysis, Config, Diagnostic};
 use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table};
 use pgstrata_testkit::runtime_migrations;
 use std::collections::BTreeSet;
@@ -19,8 +19,8 @@ pub(super) struct CorpusSet {
     pub(super) files: Vec<(PathBuf, Vec<u8>)>,
     pub(super) analysis: Analysis,
     pub(super) runtime: &'static [Migration],
-    /// Errors of the untouched set (crates.io's broken `down.sql`, which the runner
-    /// never runs): not the mutants' doing, so left out of their verdicts.
+    /// Errors of the untouched set: not the mutants' doing, so left out of their
+    /// verdicts.
     pub(super) baseline_errors: Vec<String>,
 }
 
@@ -81,13 +81,25 @@ pub(super) fn rerun_allowed() -> Config {
     }
 }
 
+/// Whether an error takes part in the analyzer's verdict on a mutant: the re-run and
+/// the down files' rules do not (the runner applies the up files once), nor does any
+/// error in a down file, which the runner never runs.
+pub(super) fn judged(diagnostic: &Diagnostic) -> bool {
+    diagnostic.is_error()
+        && !matches!(diagnostic.rule, "non-idempotent" | "reversible")
+        && !diagnostic
+            .file
+            .as_deref()
+            .is_some_and(corpora::is_down_file)
+}
+
 /// The errors of an analysis as rule, file and message (positions move when a
 /// mutation edits a line or swaps two files).
 pub(super) fn error_keys(analysis: &Analysis) -> Vec<String> {
     analysis
         .diagnostics
         .iter()
-        .filter(|d| d.is_error() && d.rule != "non-idempotent")
+        .filter(|d| judged(d))
         .map(|d| {
             format!(
                 "{} {} {}",

@@ -1,7 +1,7 @@
 //! The verdicts: each mutant analyzed, and applied by the runner to a copy of a
 //! database brought to just before its first changed migration.
 
-use super::corpus::{error_keys, rerun_allowed, CorpusSet};
+use super::corpus::{error_keys, judged, rerun_allowed, CorpusSet};
 use super::mutants::Mutant;
 use pgstrata::{Migration, Runner, Target};
 use pgstrata_analyzer::{analyze, render, Analysis};
@@ -197,12 +197,10 @@ fn judge_set(
         copy.restore(mutant);
         let mut baseline = set.baseline_errors.clone();
         let mut analyzer_errors = Vec::new();
-        for (key, diagnostic) in error_keys(&analysis).into_iter().zip(
-            analysis
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error() && d.rule != "non-idempotent"),
-        ) {
+        for (key, diagnostic) in error_keys(&analysis)
+            .into_iter()
+            .zip(analysis.diagnostics.iter().filter(|d| judged(d)))
+        {
             match baseline.iter().position(|b| *b == key) {
                 Some(found) => {
                     baseline.remove(found);

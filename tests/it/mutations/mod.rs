@@ -24,9 +24,9 @@
 //!
 //! `PGSTRATA_MUTATIONS_VERBOSE=1` lists every mutant with both verdicts.
 //!
-//! The analyzer's verdict: an error other than `non-idempotent` (these histories were
-//! not written to be re-run) that the untouched set does not have (crates.io has a
-//! broken `down.sql`, which the runner never runs). The server's verdict: the runner
+//! The analyzer's verdict: an error in an up file other than `non-idempotent` and
+//! `reversible` (these histories were not written to be re-run or rolled back) that
+//! the untouched set does not have; the runner never runs the down files. The server's verdict: the runner
 //! fails to apply the mutated set to a fresh database; to save time that database is a
 //! copy of one the runner brought to just before the mutant's first changed migration.
 //! The suite prints a table per kind, every disagreement, and fails below 95% agreement.

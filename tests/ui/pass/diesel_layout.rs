@@ -17,7 +17,7 @@ fn main() {
             (20260120162913, "later"),
         ]
     );
-    assert!(db::MIGRATIONS[0].down_sql.is_some());
+    assert!(db::MIGRATIONS[0].down.is_some());
     assert_eq!(db::MIGRATIONS[3].transaction, TransactionMode::NonTransactional);
     assert_eq!(db::MIGRATIONS[2].path, "tests/ui/fixtures/diesel_layout/2017-03-18-181441_add crate owners/up.sql");
 }

@@ -592,6 +592,17 @@ impl CatalogBuilder {
                 return;
             }
         };
+        // PostgreSQL rebuilds the table's indexes from their definitions: a key that
+        // casts the column to its new type is then no cast at all, and the index is on
+        // the column itself (`date(date)` once `date` is a `date`).
+        let casts = [resolved.format.clone(), resolved.base.name.clone()];
+        if let Some(t) = self.table_mut(table) {
+            for key in t.indexes.iter_mut().flat_map(|i| i.columns.iter_mut()) {
+                if casts.iter().any(|to| is_cast_of_column(key, column, to)) {
+                    *key = column.to_string();
+                }
+            }
+        }
         self.with_column(table, column, |c| {
             c.type_name = resolved.format;
             c.base_type = resolved.base;
@@ -758,4 +769,17 @@ fn identity_option(def: Option<&NodeEnum>) -> Option<&'static str> {
         }
         _ => None,
     })
+}
+
+/// Whether an index key (its deparsed text) is `column` cast to the type `to`, in
+/// the function form `to(column)` or the cast form `column::to`.
+fn is_cast_of_column(key: &str, column: &str, to: &str) -> bool {
+    let Some(key) = crate::catalog::normalized_expression(key) else {
+        return false;
+    };
+    let column = crate::catalog::quote_ident(column);
+    [format!("{to}({column})"), format!("{column}::{to}")]
+        .iter()
+        .filter_map(|cast| crate::catalog::normalized_expression(cast))
+        .any(|cast| cast == key)
 }

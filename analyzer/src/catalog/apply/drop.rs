@@ -6,7 +6,7 @@ use super::super::builder::CatalogBuilder;
 use super::super::identifiers::{self, quote_ident, WrittenName};
 use super::super::model::QualifiedName;
 use super::super::name_index::RelationKind;
-use super::super::problem::{Anchor, ObjectKind, Problem};
+use super::super::problem::{Anchor, ObjectKind, Problem, ProblemKind};
 use super::super::uncertainty::Subject;
 use pg_query::protobuf::{DropBehavior, DropStmt, Node, ObjectType};
 use pg_query::NodeEnum;
@@ -17,7 +17,24 @@ impl CatalogBuilder {
         let Ok(object_type) = ObjectType::try_from(stmt.remove_type) else {
             return;
         };
+        // What the statement drops together may depend on each other.
+        let dropped_together: Vec<QualifiedName> =
+            if !cascade && object_type == ObjectType::ObjectTable {
+                stmt.objects
+                    .iter()
+                    .filter_map(|object| match &object.node {
+                        Some(NodeEnum::List(list)) => WrittenName::of_list(&list.items),
+                        _ => None,
+                    })
+                    .filter_map(|written| self.find_relation(&written).map(|(name, _)| name))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         for object in &stmt.objects {
+            if !cascade && object_type == ObjectType::ObjectTable {
+                self.refuse_drop_of_needed_table(object, &dropped_together);
+            }
             match object_type {
                 ObjectType::ObjectTable
                 | ObjectType::ObjectForeignTable
@@ -42,6 +59,12 @@ impl CatalogBuilder {
                     if let Some(NodeEnum::ObjectWithArgs(function)) = &object.node {
                         if let Some(name) = WrittenName::of_list(&function.objname) {
                             self.catalog.functions.retain(|f| f.name != name.name);
+                            // `CASCADE` takes along the triggers that call it.
+                            if cascade {
+                                self.catalog
+                                    .triggers
+                                    .retain(|t| t.function.name != name.name);
+                            }
                         }
                     }
                 }
@@ -51,6 +74,53 @@ impl CatalogBuilder {
                 _ => {}
             }
         }
+    }
+
+    /// `DROP TABLE` without `CASCADE` of a table that a foreign key of another table
+    /// (not dropped by the same statement) references, or that a view reads: PostgreSQL
+    /// refuses it.
+    fn refuse_drop_of_needed_table(&mut self, object: &Node, dropped_together: &[QualifiedName]) {
+        let Some(NodeEnum::List(list)) = &object.node else {
+            return;
+        };
+        let Some(written) = WrittenName::of_list(&list.items) else {
+            return;
+        };
+        let Some((name, RelationKind::Table)) = self.find_relation(&written) else {
+            return;
+        };
+        let together = |schema: &str, table: &str| {
+            dropped_together
+                .iter()
+                .any(|d| d.name == table && d.schema == schema)
+        };
+        let foreign_key = self.catalog.tables.iter().find_map(|t| {
+            if together(&t.schema, &t.name) {
+                return None;
+            }
+            t.foreign_keys
+                .iter()
+                .find(|k| k.references == name)
+                .map(|k| format!("constraint `{}` on table `{}`", k.name, t.name))
+        });
+        let view = || {
+            self.views_reading(&name)
+                .into_iter()
+                .find(|v| !together(&v.schema, &v.name))
+                .map(|v| format!("view `{}`", v.name))
+        };
+        let Some(dependent) = foreign_key.or_else(view) else {
+            return;
+        };
+        let problem = Problem {
+            kind: ProblemKind::Dependents {
+                kind: ObjectKind::Table,
+                name: written.display(),
+                dependent,
+            },
+            anchor: Anchor::Name(written.name.clone()),
+        };
+        self.report(problem, Subject::Object(&name.schema, &name.name));
     }
 
     fn drop_relation(
