@@ -74,23 +74,12 @@ pub fn check(ctx: &StatementContext<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse_file;
-    use crate::source::SourceFile;
 
     fn findings(sql: &str) -> Vec<String> {
-        let file = SourceFile::new("/x.sql".into(), "x.sql".into(), sql.into());
-        let parsed = parse_file(&file);
-        let mut out = Vec::new();
-        for statement in &parsed.statements {
-            check(
-                &StatementContext {
-                    file: &file,
-                    statement,
-                },
-                &mut out,
-            );
-        }
-        out.into_iter().map(|f| sql[f.range].to_string()).collect()
+        super::super::findings_in(sql, check)
+            .into_iter()
+            .map(|f| sql[f.range].to_string())
+            .collect()
     }
 
     #[test]

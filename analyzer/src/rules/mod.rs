@@ -109,3 +109,24 @@ pub fn check_statement(ctx: &StatementContext<'_>, state: &mut FileState, out: &
         state.dropped.record(node);
     }
 }
+
+/// A statement rule's findings on every statement of `sql`, for the rules' tests.
+#[cfg(test)]
+pub(crate) fn findings_in(
+    sql: &str,
+    check: impl Fn(&StatementContext<'_>, &mut Vec<Finding>),
+) -> Vec<Finding> {
+    let file = SourceFile::new("/x.sql".into(), "x.sql".into(), sql.into());
+    let parsed = crate::parse::parse_file(&file);
+    let mut out = Vec::new();
+    for statement in &parsed.statements {
+        check(
+            &StatementContext {
+                file: &file,
+                statement,
+            },
+            &mut out,
+        );
+    }
+    out
+}

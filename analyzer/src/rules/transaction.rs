@@ -116,19 +116,8 @@ mod tests {
     }
 
     fn findings(sql: &str) -> Vec<String> {
-        let file = SourceFile::new("/x.sql".into(), "x.sql".into(), sql.into());
-        let parsed = parse_file(&file);
-        let mut out = Vec::new();
-        for statement in &parsed.statements {
-            check(
-                &StatementContext {
-                    file: &file,
-                    statement,
-                },
-                &mut out,
-            );
-        }
-        out.into_iter()
+        super::super::findings_in(sql, check)
+            .into_iter()
             .map(|f| format!("{} @{}", f.message, &sql[f.range]))
             .collect()
     }
