@@ -88,6 +88,11 @@ impl TestDb {
     /// Debian keeps out of PATH), without what differs between runs and versions:
     /// comments, `SET` lines, `\restrict` keys and blank lines.
     pub fn dump(&self, args: &[&str]) -> Vec<String> {
+        normalize_dump(&self.raw_dump(args))
+    }
+
+    /// `pg_dump` of this database with `args`, as it comes (ready to restore).
+    pub fn raw_dump(&self, args: &[&str]) -> String {
         let output = std::process::Command::new(pg_dump_binary())
             .args(args)
             .arg(self.url())
@@ -98,7 +103,7 @@ impl TestDb {
             "pg_dump: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        normalize_dump(&String::from_utf8_lossy(&output.stdout))
+        String::from_utf8_lossy(&output.stdout).into_owned()
     }
 }
 

@@ -194,22 +194,12 @@ pub fn psql_file(db: &TestDb, sql: &str) {
 
 /// `pg_dump --schema-only` as it comes, ready to restore, without the history.
 fn restorable_schema(db: &TestDb) -> String {
-    let output = Command::new("pg_dump")
-        .args([
-            "--schema-only",
-            "--no-owner",
-            "--exclude-schema",
-            HISTORY_SCHEMA,
-        ])
-        .arg(db.url())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run pg_dump: {e}"));
-    assert!(
-        output.status.success(),
-        "pg_dump: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    db.raw_dump(&[
+        "--schema-only",
+        "--no-owner",
+        "--exclude-schema",
+        HISTORY_SCHEMA,
+    ])
 }
 
 /// The relations of the database outside the system schemas, as `schema.name`.
