@@ -1,0 +1,14 @@
+//! The drift check: what a live database has, compared with the schema its applied
+//! migrations build, and a draft migration that reconciles the two.
+//!
+//! The check does no I/O of its own ("sans-IO"): [`Check`] hands out SQL to run as one
+//! simple query and takes the text rows back, so the sync and the async runner drive
+//! the same code over their own connections.
+
+mod difference;
+
+pub use difference::{Change, Difference, ObjectKind};
+
+/// Text rows as the runner's drivers return them: one `Vec` per row, `None` for NULL.
+/// With several statements in one query string, the rows of all of them, in order.
+pub type Rows = Vec<Vec<Option<String>>>;
