@@ -82,7 +82,7 @@ mod sql;
 mod status;
 mod target;
 
-pub use driver::{Driver, DriverError, Rows};
+pub use driver::{BlockingDriver, Driver, DriverError, Rows};
 pub use embedded_files::{check_embedded, StaleEmbedding};
 pub use error::{Error, StatementRef};
 pub use history::{AppliedBy, HistoryRecord};
