@@ -155,7 +155,11 @@ impl Runner {
     /// Reverts applied migrations through their down files, newest first, down to `to`:
     /// a version (which stays applied), [`Target::Back`] for the newest N, or
     /// [`Target::Base`] for all. The whole plan is checked before anything runs.
-    pub fn down_with<D: BlockingDriver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
+    pub fn down_with<D: BlockingDriver>(
+        &self,
+        driver: &mut D,
+        to: Target,
+    ) -> Result<Report, Error> {
         block_on(self.down_with_async(driver, to))
     }
 
@@ -181,7 +185,11 @@ impl Runner {
     /// without running it, marked `baseline` in the history: for a database that already
     /// has that schema (Alembic `stamp`, Flyway `baseline`, Prisma `resolve --applied`).
     /// Migrations already recorded are left as they are.
-    pub fn baseline_with<D: BlockingDriver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
+    pub fn baseline_with<D: BlockingDriver>(
+        &self,
+        driver: &mut D,
+        to: Target,
+    ) -> Result<Report, Error> {
         block_on(self.baseline_with_async(driver, to))
     }
 

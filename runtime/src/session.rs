@@ -104,13 +104,13 @@ impl<'d, D: Driver> Session<'d, D> {
                 self.unlock_on_drop = None;
             }
             let rows = tried.map_err(|source| Error::Driver {
-                    context: format!(
-                        "taking the migration lock (pg_try_advisory_lock({}) for {})",
-                        table.lock_key(),
-                        table.qualified()
-                    ),
-                    source: Box::new(source),
-                })?;
+                context: format!(
+                    "taking the migration lock (pg_try_advisory_lock({}) for {})",
+                    table.lock_key(),
+                    table.qualified()
+                ),
+                source: Box::new(source),
+            })?;
             if first_value(&rows) == Some("t") {
                 if let Some(path) = rows.first().and_then(|row| row.get(1)?.as_deref()) {
                     self.restore_suffix = format!(";\n{}", restore_search_path(path));

@@ -278,9 +278,7 @@ fn a_non_transactional_down_that_fails_is_resumed_by_the_next_down(flavour: Flav
     let report = conn.down(&fixed_runner, Target::Back(1)).unwrap();
     assert_eq!(report.reverted[0].resumed_from, Some(2));
     assert_eq!(recorded(&mut client), [1]);
-    assert!(
-        conn.status(&fixed_runner).unwrap().migrations[1].state == MigrationState::Pending
-    );
+    assert!(conn.status(&fixed_runner).unwrap().migrations[1].state == MigrationState::Pending);
 
     // A changed first statement is not resumed over.
     conn.run(&fixed_runner).unwrap();

@@ -7,8 +7,8 @@
 use std::future::Future;
 
 use pgstrata_runtime::{
-    BlockingDriver, Driver, DriverError, Error, HistoryRecord, Migration, Plan, Report,
-    Resolution, Resolved, Rows, Runner, Status, Target, TransactionMode,
+    BlockingDriver, Driver, DriverError, Error, HistoryRecord, Migration, Plan, Report, Resolution,
+    Resolved, Rows, Runner, Status, Target, TransactionMode,
 };
 use postgres::Client;
 
@@ -220,7 +220,9 @@ impl RunnerClient {
     pub fn up(&mut self, runner: &Runner, to: Target) -> Result<Report, Error> {
         match self {
             RunnerClient::Sync(client) => runner.up(client, to),
-            RunnerClient::Async { runtime, client } => runtime.block_on(runner.up_async(client, to)),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.up_async(client, to))
+            }
         }
     }
 
@@ -236,7 +238,9 @@ impl RunnerClient {
     pub fn status(&mut self, runner: &Runner) -> Result<Status, Error> {
         match self {
             RunnerClient::Sync(client) => runner.status(client),
-            RunnerClient::Async { runtime, client } => runtime.block_on(runner.status_async(client)),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.status_async(client))
+            }
         }
     }
 
