@@ -274,6 +274,8 @@ pub struct HistoryTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Feature {
     Postgres,
+    #[value(name = "tokio-postgres")]
+    TokioPostgres,
     Uuid,
     Chrono,
     Time,
