@@ -16,7 +16,8 @@
 use crate::kill_at::KillAt;
 use crate::seed_workflows::{difference, migrations_of, runner, schema, versions};
 use pgstrata::{
-    BlockingDriver, Driver, DriverError, Error, Migration, MigrationState, Rows, Target, TransactionMode,
+    BlockingDriver, Driver, DriverError, Error, Migration, MigrationState, Rows, Target,
+    TransactionMode,
 };
 use pgstrata_testkit::{TempDir, TestDb};
 use std::future::{ready, Future};
