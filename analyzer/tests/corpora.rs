@@ -189,3 +189,23 @@ fn the_catalog_rule_finds_no_false_errors_in_histories_that_apply() {
         );
     }
 }
+
+/// `fold` gives, without the rules, exactly the catalog `analyze` builds.
+#[test]
+fn folding_the_up_files_gives_the_catalog_of_the_analysis() {
+    for (name, set, dir, _) in sets() {
+        let migrations_dir = if dir.is_empty() {
+            set.clone()
+        } else {
+            set.join(&dir)
+        };
+        let analysis = analyze(&migrations_dir, &dir, &Config::default());
+        let ups: Vec<_> = analysis.migrations.iter().map(|m| m.up.clone()).collect();
+        assert!(!ups.is_empty(), "{name}: no migrations");
+        let folded = pgstrata_analyzer::catalog::fold(&ups);
+        assert!(
+            folded == analysis.catalog,
+            "{name}: the folded catalog differs"
+        );
+    }
+}
