@@ -174,6 +174,9 @@ fn checks(mut checks: Vec<(String, String)>) -> Value {
         .iter()
         .map(|(n, e)| format!("{n}: {}", normal(Some(e))))
         .collect();
+    if checks.is_empty() {
+        return Value::text(NONE);
+    }
     Value {
         shown: shown.join("; "),
         compared: compared.join("; "),
