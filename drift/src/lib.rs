@@ -224,3 +224,6 @@ impl Drift {
         self.differences.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests;
