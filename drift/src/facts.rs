@@ -6,7 +6,7 @@ use crate::difference::ObjectKind;
 use crate::query::tag;
 use crate::{DriftError, Rows};
 use pgstrata_analyzer::catalog::{
-    normalized_expression, Catalog, Index, Key, TableKind, ViewColumn,
+    foreign_key_action, normalized_expression, Catalog, Index, Key, TableKind, ViewColumn,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -505,16 +505,6 @@ impl<'a> Row<'a> {
     }
 }
 
-fn action(letter: &str) -> &'static str {
-    match letter {
-        "r" => "restrict",
-        "c" => "cascade",
-        "n" => "set null",
-        "d" => "set default",
-        _ => "no action",
-    }
-}
-
 /// What the database has, from the rows of the catalog read, and the server's
 /// version number.
 pub(crate) fn actual(rows: &Rows) -> Result<(Objects, u32), DriftError> {
@@ -601,8 +591,8 @@ pub(crate) fn actual(rows: &Rows) -> Result<(Objects, u32), DriftError> {
                                 &row.strings(8)?,
                             ),
                         )
-                        .with("on delete", Value::text(action(row.text(9)?)))
-                        .with("on update", Value::text(action(row.text(10)?))),
+                        .with("on delete", Value::text(foreign_key_action(row.text(9)?)))
+                        .with("on update", Value::text(foreign_key_action(row.text(10)?))),
                     _ => constraint
                         .with("kind", Value::text("check"))
                         .with("expression", Value::expression(row.optional(11)?)),

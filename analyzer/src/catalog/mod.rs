@@ -24,6 +24,7 @@ mod uncertainty;
 mod walk;
 
 pub use crate::analyze::{fold, fold_in_modes};
+pub use apply::foreign_key_action;
 pub use builder::CatalogBuilder;
 pub use deparse::normalized as normalized_expression;
 pub use identifiers::quote_ident;

@@ -1,18 +1,18 @@
 //! What a check costs on a large real schema: crates.io's corpus, migrated, checked
 //! against its catalog. Time is printed, never asserted; round trips are at most two.
 
-use crate::support::{check, sets};
+use crate::support::check;
 use pgstrata_analyzer::catalog::fold;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::{analyze, Config};
 use pgstrata_drift::Options;
 use pgstrata_runtime::Runner;
-use pgstrata_testkit::{runtime_migrations, TestDb};
+use pgstrata_testkit::{histories, runtime_migrations, TestDb};
 use std::time::Instant;
 
 #[test]
 fn what_a_check_of_crates_io_costs() {
-    let Some(set) = sets().into_iter().find(|s| s.name == "crates.io") else {
+    let Some(set) = histories().into_iter().find(|s| s.name == "crates.io") else {
         return;
     };
     let analysis = analyze(&set.dir, &set.display, &Config::default());

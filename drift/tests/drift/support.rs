@@ -3,9 +3,7 @@
 
 use pgstrata_analyzer::catalog::Catalog;
 use pgstrata_drift::{Change, Check, Difference, Drift, Options, Rows};
-use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table};
 use postgres::{GenericClient, SimpleQueryMessage};
-use std::path::{Path, PathBuf};
 
 /// A check run to its end: what it found and how many queries it sent.
 pub struct Checked {
@@ -63,46 +61,4 @@ pub fn compact(d: &Difference) -> String {
             actual,
         } => format!("~ {what} {property}: {expected} => {actual}"),
     }
-}
-
-/// One migration history the check is tried on.
-pub struct Set {
-    pub name: String,
-    pub dir: PathBuf,
-    pub display: String,
-    /// It expects sqlx's bookkeeping table before its first migration.
-    pub sqlx_table: bool,
-}
-
-/// The example's migrations, the four seeds, the catalog's own fixtures and every
-/// corpus set that is there.
-pub fn sets() -> Vec<Set> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut sets = Vec::new();
-    for display in [
-        "migrations",
-        "tests/fixtures/neuroagent",
-        "tests/fixtures/agent_prompt_train",
-        "tests/fixtures/live_conversational_threads",
-        "tests/fixtures/chat",
-        "tests/fixtures/catalog_forms",
-        "tests/fixtures/typed_forms",
-    ] {
-        sets.push(Set {
-            name: display.rsplit('/').next().unwrap_or(display).to_string(),
-            dir: root.join(display),
-            display: display.to_string(),
-            sqlx_table: false,
-        });
-    }
-    for set in corpora::sets() {
-        let (dir, display) = migrations_dir(&set);
-        sets.push(Set {
-            name: corpora::name(&set),
-            dir,
-            display,
-            sqlx_table: needs_sqlx_table(&set),
-        });
-    }
-    sets
 }

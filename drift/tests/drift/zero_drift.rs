@@ -2,14 +2,14 @@
 //! by the runner to a fresh database, and again with only its first half applied,
 //! compared with the catalog of that half.
 
-use crate::support::{check, compact, sets, Set};
+use crate::support::{check, compact};
 use pgstrata_analyzer::catalog::fold;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::{analyze, Config};
 use pgstrata_drift::{Options, DEFAULT_HISTORY_TABLE};
 use pgstrata_runtime::{Runner, Target};
 use pgstrata_testkit::corpora::SQLX_TABLE;
-use pgstrata_testkit::{runtime_migrations, TestDb};
+use pgstrata_testkit::{histories, runtime_migrations, History, TestDb};
 
 /// Where the first-half runs keep their history: a schema of its own, which the
 /// migrations never build.
@@ -18,7 +18,7 @@ const HISTORY_SCHEMA: &str = "pgstrata_history";
 /// Applies the first `count` migrations of `set` (all with `None`) and checks the
 /// database against the catalog of those; returns the differences, compact, and how
 /// many objects the catalog marked uncertain.
-fn applied_and_checked(set: &Set, count: Option<usize>) -> (Vec<String>, usize, usize) {
+fn applied_and_checked(set: &History, count: Option<usize>) -> (Vec<String>, usize, usize) {
     let analysis = analyze(&set.dir, &set.display, &Config::default());
     let migrations = runtime_migrations(&analysis);
     let db = TestDb::new("pgstrata_drift");
@@ -62,7 +62,7 @@ fn no_drift_where_the_migrations_built_the_database() {
         "{:<32} {:>10} {:>12} {:>10}",
         "set", "migrations", "differences", "uncertain"
     );
-    for set in sets() {
+    for set in histories() {
         let (differences, uncertain, applied) = applied_and_checked(&set, None);
         eprintln!(
             "{:<32} {:>10} {:>12} {:>10}",
@@ -81,7 +81,7 @@ fn no_drift_where_the_migrations_built_the_database() {
 #[test]
 fn no_drift_at_an_earlier_version() {
     let mut failures = Vec::new();
-    for set in sets() {
+    for set in histories() {
         let total = analyze(&set.dir, &set.display, &Config::default())
             .migrations
             .len();
