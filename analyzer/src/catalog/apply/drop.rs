@@ -58,12 +58,18 @@ impl CatalogBuilder {
                 | ObjectType::ObjectRoutine => {
                     if let Some(NodeEnum::ObjectWithArgs(function)) = &object.node {
                         if let Some(name) = WrittenName::of_list(&function.objname) {
-                            self.catalog.functions.retain(|f| f.name != name.name);
+                            let schema = self.function_schema(&name);
+                            let arguments = self.signature_of(function);
+                            self.catalog.functions.retain(|f| {
+                                !(f.name == name.name
+                                    && f.schema == schema
+                                    && arguments.as_ref().is_none_or(|a| *a == f.arguments))
+                            });
                             // `CASCADE` takes along the triggers that call it.
                             if cascade {
-                                self.catalog
-                                    .triggers
-                                    .retain(|t| t.function.name != name.name);
+                                self.catalog.triggers.retain(|t| {
+                                    !(t.function.name == name.name && t.function.schema == schema)
+                                });
                             }
                         }
                     }
