@@ -5,9 +5,14 @@
 //! simple query and takes the text rows back, so the sync and the async runner drive
 //! the same code over their own connections.
 
+pub mod ddl;
 mod difference;
+mod draft;
+mod squash;
 
 pub use difference::{Change, Difference, ObjectKind};
+pub use draft::draft;
+pub use squash::squash;
 
 /// Text rows as the runner's drivers return them: one `Vec` per row, `None` for NULL.
 /// With several statements in one query string, the rows of all of them, in order.

@@ -232,6 +232,27 @@ impl CatalogBuilder {
                     _ => cmd.name.clone(),
                 };
                 self.require_constraint(table, &name);
+                let validate = cmd.subtype == AlterTableType::AtValidateConstraint as i32;
+                let deferral = match def {
+                    Some(NodeEnum::AtalterConstraint(alter)) if alter.alter_deferrability => {
+                        Some((alter.deferrable, alter.initdeferred))
+                    }
+                    _ => None,
+                };
+                if let Some(t) = self.table_mut(table) {
+                    for key in t.foreign_keys.iter_mut().filter(|k| k.name == name) {
+                        if validate {
+                            key.not_valid = false;
+                        }
+                        if let Some((deferrable, initially_deferred)) = deferral {
+                            key.deferrable = deferrable;
+                            key.initially_deferred = initially_deferred;
+                        }
+                    }
+                    for check in t.checks.iter_mut().filter(|c| c.name == name && validate) {
+                        check.not_valid = false;
+                    }
+                }
             }
             AlterTableType::AtDropConstraint => {
                 if self.table_has_constraint(table, &cmd.name) {

@@ -17,7 +17,11 @@ use pg_query::NodeEnum;
 impl CatalogBuilder {
     /// Changes every catalog function named like `object` (the `ObjectWithArgs` of a
     /// `RENAME` or `SET SCHEMA`).
-    fn for_each_function(&mut self, object: Option<&Node>, mut change: impl FnMut(&mut Function)) {
+    pub(super) fn for_each_function(
+        &mut self,
+        object: Option<&Node>,
+        mut change: impl FnMut(&mut Function),
+    ) {
         let Some(NodeEnum::ObjectWithArgs(function)) = object.and_then(|o| o.node.as_ref()) else {
             return;
         };
