@@ -449,19 +449,27 @@ pub fn drop_index(schema: &str, name: &str) -> String {
     format!("DROP INDEX {};", qualified(schema, name))
 }
 
-/// `CREATE VIEW` or `CREATE MATERIALIZED VIEW`; `Err` with a comment when the
-/// catalog could not keep its query.
+/// `CREATE VIEW` or `CREATE MATERIALIZED VIEW` as the migration wrote it, under the
+/// view's current name; `Err` with a comment when the catalog could not keep it.
 pub fn create_view(view: &View) -> Result<String, String> {
     let name = qualified(&view.schema, &view.name);
-    let Some(query) = &view.definition else {
-        return Err(format!(
-            "-- {name}: the catalog could not keep the view's query; create it by hand."
-        ));
+    let text = match view.definition.as_deref().and_then(reparse) {
+        Some(NodeEnum::ViewStmt(mut stmt)) => {
+            rename_relation(&mut stmt.view, &view.schema, &view.name);
+            stmt.replace = false;
+            deparse(NodeEnum::ViewStmt(stmt))
+        }
+        Some(NodeEnum::CreateTableAsStmt(mut stmt)) => {
+            if let Some(into) = stmt.into.as_deref_mut() {
+                rename_relation(&mut into.rel, &view.schema, &view.name);
+            }
+            stmt.if_not_exists = false;
+            deparse(NodeEnum::CreateTableAsStmt(stmt))
+        }
+        _ => None,
     };
-    Ok(if view.materialized {
-        format!("CREATE MATERIALIZED VIEW {name} AS {query};")
-    } else {
-        format!("CREATE VIEW {name} AS {query};")
+    text.map(|text| format!("{text};")).ok_or_else(|| {
+        format!("-- {name}: the catalog could not keep the view's definition; create it by hand.")
     })
 }
 

@@ -32,11 +32,14 @@ pub(crate) enum Phase {
     Sequence,
     Table,
     Column,
+    /// A function whose arguments or result are a table's row type.
+    RowTypeFunction,
     SequenceOwner,
     Key,
     Index,
     ForeignKey,
     View,
+    ViewIndex,
     Trigger,
     Comment,
 }
@@ -146,13 +149,24 @@ pub(crate) fn create_everything(catalog: &Catalog, script: &mut Script) {
         script.add(Phase::Type, ddl::create_composite_type(t));
     }
     for f in &catalog.functions {
-        create_function(script, f);
+        create_function(catalog, script, f);
     }
     for s in &catalog.sequences {
         create_sequence(catalog, script, s);
     }
     for t in &catalog.tables {
-        create_table(catalog, script, t, false);
+        let uncertain = catalog
+            .uncertain
+            .iter()
+            .find(|u| u.name == format!("{}.{}", t.schema, t.name));
+        match uncertain {
+            Some(u) => script.note(format!(
+                "{}: the catalog could not follow it ({}); create it by hand.",
+                qualified(&t.schema, &t.name),
+                u.reason
+            )),
+            None => create_table(catalog, script, t, false),
+        }
     }
     for v in &catalog.views {
         create_view(script, v);
@@ -167,8 +181,33 @@ fn create_enum(script: &mut Script, e: &Enum) {
     }
 }
 
-fn create_function(script: &mut Script, f: &Function) {
-    script.add_or_note(Phase::Function, ddl::create_function(f));
+/// Whether a type, as a signature writes it, is a table's or view's row type.
+fn is_row_type(catalog: &Catalog, type_name: &str) -> bool {
+    let bare = type_name
+        .trim_start_matches("SETOF ")
+        .trim_end_matches("[]")
+        .trim_matches('"');
+    let (schema, name) = match bare.split_once('.') {
+        Some((schema, name)) => (Some(schema.trim_matches('"')), name.trim_matches('"')),
+        None => (None, bare),
+    };
+    let matches = |s: &str, n: &str| n == name && schema.is_none_or(|schema| schema == s);
+    catalog.tables.iter().any(|t| matches(&t.schema, &t.name))
+        || catalog.views.iter().any(|v| matches(&v.schema, &v.name))
+}
+
+fn create_function(catalog: &Catalog, script: &mut Script, f: &Function) {
+    let row_type = f
+        .arguments
+        .iter()
+        .chain(&f.returns)
+        .any(|t| is_row_type(catalog, t));
+    let phase = if row_type {
+        Phase::RowTypeFunction
+    } else {
+        Phase::Function
+    };
+    script.add_or_note(phase, ddl::create_function(f));
     if let Some(text) = &f.comment {
         let what = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
         script.add(
@@ -233,7 +272,7 @@ fn create_view(script: &mut Script, v: &View) {
         name: v.name.clone(),
     };
     for index in &v.indexes {
-        script.add_or_note(Phase::Index, ddl::create_index(&relation, index));
+        script.add_or_note(Phase::ViewIndex, ddl::create_index(&relation, index));
     }
     script.add_all(Phase::Comment, ddl::view_comments(v));
 }
@@ -416,7 +455,7 @@ impl Planner<'_> {
                                 name: v.name.clone(),
                             };
                             self.script
-                                .add_or_note(Phase::Index, ddl::create_index(&relation, i));
+                                .add_or_note(Phase::ViewIndex, ddl::create_index(&relation, i));
                         }
                         None => self.unknown(d),
                     }
@@ -459,7 +498,7 @@ impl Planner<'_> {
                 None => self.unknown(d),
             },
             ObjectKind::Function => match find_function(self.expected, &d.object) {
-                Some(f) => create_function(self.script, f),
+                Some(f) => create_function(self.expected, self.script, f),
                 None => self.unknown(d),
             },
             ObjectKind::Trigger => {
@@ -813,7 +852,7 @@ impl Planner<'_> {
                     if property == "returns" {
                         self.script.add(Phase::DropFunction, ddl::drop_function(f));
                     }
-                    create_function(self.script, f);
+                    create_function(self.expected, self.script, f);
                     if property == "comment" {
                         let what = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
                         self.script.add(

@@ -156,7 +156,8 @@ pub struct View {
     pub schema: String,
     pub name: String,
     pub materialized: bool,
-    /// The query, deparsed (`None` when it could not be).
+    /// The `CREATE VIEW` or `CREATE MATERIALIZED VIEW` statement, deparsed (`None`
+    /// when it could not be).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
     /// Output columns in order; `type_name` is empty where it cannot be derived.

@@ -58,7 +58,20 @@ impl CatalogBuilder {
                 | ObjectType::ObjectRoutine => {
                     if let Some(NodeEnum::ObjectWithArgs(function)) = &object.node {
                         if let Some(name) = WrittenName::of_list(&function.objname) {
-                            self.catalog.functions.retain(|f| f.name != name.name);
+                            // The named schema, else the first on the search path
+                            // that has one of that name.
+                            let schema = name.schema.clone().or_else(|| {
+                                let first = self.creation_schema(&name)?;
+                                self.catalog
+                                    .functions
+                                    .iter()
+                                    .any(|f| f.name == name.name && f.schema == first)
+                                    .then_some(first)
+                            });
+                            self.catalog.functions.retain(|f| {
+                                f.name != name.name
+                                    || schema.as_ref().is_some_and(|s| *s != f.schema)
+                            });
                             // `CASCADE` takes along the triggers that call it.
                             if cascade {
                                 self.catalog

@@ -9,7 +9,7 @@ use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::type_names::{ColumnType, WrittenType};
 use super::super::uncertainty::Subject;
 use super::{option_string, schema_anchor};
-use pg_query::protobuf::CreateFunctionStmt;
+use pg_query::protobuf::{CreateFunctionStmt, FunctionParameterMode};
 use pg_query::NodeEnum;
 
 impl CatalogBuilder {
@@ -27,8 +27,9 @@ impl CatalogBuilder {
                 continue;
             };
             // OUT and TABLE parameters are not part of the signature.
-            const OUT: i32 = b'o' as i32;
-            const TABLE: i32 = b't' as i32;
+            // pg_query's protobuf numbers the modes (its enum), not the C chars.
+            const OUT: i32 = FunctionParameterMode::FuncParamOut as i32;
+            const TABLE: i32 = FunctionParameterMode::FuncParamTable as i32;
             if parameter.mode == TABLE {
                 table_columns = true;
             }

@@ -73,9 +73,20 @@ impl CatalogBuilder {
             ObjectType::ObjectFunction
             | ObjectType::ObjectProcedure
             | ObjectType::ObjectRoutine => {
+                let mut renamed = Vec::new();
                 self.for_each_function(stmt.object.as_deref(), |f| {
+                    renamed.push(QualifiedName::new(&f.schema, &f.name));
                     f.name = stmt.newname.clone();
                 });
+                // Triggers call the function by its object, whatever its name.
+                for trigger in self
+                    .catalog
+                    .triggers
+                    .iter_mut()
+                    .filter(|t| renamed.contains(&t.function))
+                {
+                    trigger.function.name = stmt.newname.clone();
+                }
                 return true;
             }
             _ => {}

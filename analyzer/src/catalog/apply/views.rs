@@ -57,7 +57,9 @@ impl CatalogBuilder {
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
-        let definition = query.and_then(|q| deparse::statement(q.clone()));
+        let mut creating = stmt.clone();
+        creating.replace = false;
+        let definition = deparse::statement(NodeEnum::ViewStmt(Box::new(creating)));
         if replacing {
             if let Some(view) = self.view_mut(&name) {
                 view.definition = definition;
@@ -89,6 +91,7 @@ impl CatalogBuilder {
         into: &IntoClause,
         query: Option<&NodeEnum>,
         if_not_exists: bool,
+        definition: Option<String>,
     ) {
         let Some(relation) = &into.rel else { return };
         let Some((name, anchor)) = self.new_relation_name(relation) else {
@@ -110,7 +113,7 @@ impl CatalogBuilder {
             schema: name.schema,
             name: name.name,
             materialized: true,
-            definition: query.and_then(|q| deparse::statement(q.clone())),
+            definition,
             columns,
             indexes: Vec::new(),
             comment: None,
