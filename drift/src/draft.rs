@@ -8,6 +8,7 @@ use crate::difference::{Change, Difference, ObjectKind};
 use pgstrata_analyzer::catalog::{
     quote_ident, Catalog, Enum, Function, QualifiedName, Sequence, Table, TableKind, View,
 };
+use std::collections::BTreeSet;
 
 /// When a statement runs: drops first (dependents before what they depend on), then
 /// creations (what is depended on first).
@@ -942,7 +943,33 @@ impl Planner<'_> {
             ddl::create_enum(e),
         ];
         let columns = self.columns_of_type(e);
-        for (table, column, array, default) in &columns {
+        // A view reading a column whose type changes blocks the change: such views
+        // (and the views reading them) are dropped and created again around it.
+        let mut read: BTreeSet<String> = columns.iter().map(|c| c.4.clone()).collect();
+        let mut recreated: Vec<&View> = Vec::new();
+        loop {
+            let more: Vec<&View> = self
+                .expected
+                .views
+                .iter()
+                .filter(|v| !recreated.iter().any(|r| std::ptr::eq(*r, *v)))
+                .filter(|v| {
+                    let words = identifiers(v.definition.as_deref().unwrap_or_default());
+                    read.iter().any(|name| words.contains(name.as_str()))
+                })
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for v in more {
+                read.insert(v.name.clone());
+                recreated.push(v);
+            }
+        }
+        for v in recreated {
+            self.recreate_view(v);
+        }
+        for (table, column, array, default, _) in &columns {
             let prefix = format!("ALTER TABLE {table} ALTER COLUMN {}", quote_ident(column));
             let new_type = if *array {
                 format!("{name}[]")
@@ -972,8 +999,9 @@ impl Planner<'_> {
         }
     }
 
-    /// The existing columns of `e`'s type: table, column, whether an array, default.
-    fn columns_of_type(&self, e: &Enum) -> Vec<(String, String, bool, Option<String>)> {
+    /// The existing columns of `e`'s type: table (quoted), column, whether an array,
+    /// default, and the table's bare name.
+    fn columns_of_type(&self, e: &Enum) -> Vec<(String, String, bool, Option<String>, String)> {
         let mut columns = Vec::new();
         for t in &self.expected.tables {
             let table_name = format!("{}.{}", t.schema, t.name);
@@ -993,11 +1021,19 @@ impl Planner<'_> {
                     c.name.clone(),
                     c.array_dimensions > 0,
                     c.default.clone(),
+                    t.name.clone(),
                 ));
             }
         }
         columns
     }
+}
+
+/// The identifiers of SQL text, unquoted: what a view's definition may name.
+fn identifiers(sql: &str) -> BTreeSet<&str> {
+    sql.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Labels as the check shows them, SQL literals joined by `, `: `'a', 'b'`.
