@@ -41,11 +41,16 @@
 //! not listed as well.
 
 mod compare;
+pub mod ddl;
 mod difference;
+mod draft;
 mod facts;
 mod query;
+mod squash;
 
 pub use difference::{Change, Difference, ObjectKind};
+pub use draft::draft;
+pub use squash::squash;
 
 use compare::{LiteralPair, Skipped};
 use pgstrata_analyzer::catalog::Catalog;

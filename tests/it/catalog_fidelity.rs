@@ -474,6 +474,7 @@ pub(crate) fn database_facts<C: GenericClient>(
             columns: keys,
             method,
             predicate,
+            definition: None,
         };
         facts.push(index_fact(&owner, &index, &columns));
     }

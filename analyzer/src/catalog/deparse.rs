@@ -263,6 +263,12 @@ fn select_of(node: Node) -> NodeEnum {
     }))
 }
 
+/// A whole statement back to SQL text (a function, a trigger, an index, a view's
+/// query), kept in the catalog for writing DDL; `None` when the deparser cannot.
+pub(in crate::catalog) fn statement(statement: NodeEnum) -> Option<String> {
+    deparse_catching_panics(&statement)
+}
+
 fn deparse_catching_panics(statement: &NodeEnum) -> Option<String> {
     std::panic::catch_unwind(|| statement.deparse(pg_query::DeparseOptions::default()))
         .ok()?

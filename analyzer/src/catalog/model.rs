@@ -115,12 +115,26 @@ pub struct ForeignKey {
     /// `no action`, `restrict`, `cascade`, `set null`, `set default`.
     pub on_delete: String,
     pub on_update: String,
+    /// `DEFERRABLE`, and `INITIALLY DEFERRED` with it.
+    #[serde(skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    #[serde(skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
+    /// Added `NOT VALID` and not validated since.
+    #[serde(skip_serializing_if = "is_false")]
+    pub not_valid: bool,
+    /// From `COMMENT ON CONSTRAINT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     pub name: String,
     pub expression: String,
+    /// Added `NOT VALID` and not validated since.
+    #[serde(skip_serializing_if = "is_false")]
+    pub not_valid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,6 +145,10 @@ pub struct Index {
     pub columns: Vec<String>,
     pub method: String,
     pub predicate: Option<String>,
+    /// The whole `CREATE INDEX` statement, deparsed (for DDL: operator classes,
+    /// orderings, `INCLUDE`, storage options); `None` for a constraint's index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -138,6 +156,10 @@ pub struct View {
     pub schema: String,
     pub name: String,
     pub materialized: bool,
+    /// The `CREATE VIEW` or `CREATE MATERIALIZED VIEW` statement, deparsed (`None`
+    /// when it could not be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
     /// Output columns in order; `type_name` is empty where it cannot be derived.
     pub columns: Vec<ViewColumn>,
     pub indexes: Vec<Index>,
@@ -190,6 +212,10 @@ pub struct Sequence {
     pub name: String,
     /// The column that owns it (`serial`, identity, `OWNED BY`).
     pub owned_by: Option<String>,
+    /// The `CREATE SEQUENCE` statement, deparsed without `OWNED BY`, for one the
+    /// migrations created themselves (`None` for a serial or identity column's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -201,6 +227,11 @@ pub struct Function {
     pub returns: Option<String>,
     pub language: String,
     pub procedure: bool,
+    /// The `CREATE OR REPLACE FUNCTION` (or `PROCEDURE`) statement, deparsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -208,6 +239,9 @@ pub struct Trigger {
     pub name: String,
     pub table: QualifiedName,
     pub function: QualifiedName,
+    /// The `CREATE TRIGGER` statement, deparsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
 }
 
 /// Something the catalog could not follow, and why.
@@ -218,4 +252,8 @@ pub struct Uncertain {
     /// The object's name, or `*`.
     pub name: String,
     pub reason: String,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }

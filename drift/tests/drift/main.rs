@@ -5,5 +5,6 @@
 
 mod changes;
 mod cost;
+mod reconcile;
 mod support;
 mod zero_drift;

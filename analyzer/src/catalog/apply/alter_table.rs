@@ -232,6 +232,27 @@ impl CatalogBuilder {
                     _ => cmd.name.clone(),
                 };
                 self.require_constraint(table, &name);
+                let validate = cmd.subtype == AlterTableType::AtValidateConstraint as i32;
+                let deferral = match def {
+                    Some(NodeEnum::AtalterConstraint(alter)) if alter.alter_deferrability => {
+                        Some((alter.deferrable, alter.initdeferred))
+                    }
+                    _ => None,
+                };
+                if let Some(t) = self.table_mut(table) {
+                    for key in t.foreign_keys.iter_mut().filter(|k| k.name == name) {
+                        if validate {
+                            key.not_valid = false;
+                        }
+                        if let Some((deferrable, initially_deferred)) = deferral {
+                            key.deferrable = deferrable;
+                            key.initially_deferred = initially_deferred;
+                        }
+                    }
+                    for check in t.checks.iter_mut().filter(|c| c.name == name && validate) {
+                        check.not_valid = false;
+                    }
+                }
             }
             AlterTableType::AtDropConstraint => {
                 if self.table_has_constraint(table, &cmd.name) {
@@ -604,6 +625,15 @@ impl CatalogBuilder {
             }
         }
         self.with_column(table, column, |c| {
+            // PostgreSQL keeps the default it had, a string constant of the old type
+            // now cast to the new one: it prints as `'...'::old_type`.
+            if c.type_name != resolved.format {
+                if let Some(default) = &mut c.default {
+                    if is_string_literal(default) {
+                        *default = format!("{default}::{}", c.type_name);
+                    }
+                }
+            }
             c.type_name = resolved.format;
             c.base_type = resolved.base;
             c.array_dimensions = resolved.array_dimensions;
@@ -782,4 +812,12 @@ fn is_cast_of_column(key: &str, column: &str, to: &str) -> bool {
         .iter()
         .filter_map(|cast| crate::catalog::normalized_expression(cast))
         .any(|cast| cast == key)
+}
+
+/// Whether a deparsed default is one string constant without a cast: `'1970-01-01'`.
+fn is_string_literal(text: &str) -> bool {
+    text.len() >= 2
+        && text.starts_with('\'')
+        && text.ends_with('\'')
+        && !text[1..text.len() - 1].replace("''", "").contains('\'')
 }

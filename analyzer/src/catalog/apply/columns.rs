@@ -148,6 +148,7 @@ impl CatalogBuilder {
             schema: table.schema.clone(),
             name,
             owned_by: Some(owner(table, &column.name)),
+            definition: None,
         });
     }
 }

@@ -104,6 +104,37 @@ impl CatalogBuilder {
                     }
                 }
             }
+            ObjectType::ObjectFunction
+            | ObjectType::ObjectProcedure
+            | ObjectType::ObjectRoutine => {
+                self.for_each_function(stmt.object.as_deref(), |f| f.comment = text.clone());
+            }
+            ObjectType::ObjectTabconstraint => {
+                // `[schema,] table, constraint`: only a foreign key keeps its comment.
+                let Some((constraint, table_parts)) = list.split_last() else {
+                    return;
+                };
+                let Some(NodeEnum::String(constraint)) = &constraint.node else {
+                    return;
+                };
+                let Some(written) = WrittenName::of_list(table_parts) else {
+                    return;
+                };
+                let Some((name, _)) =
+                    self.require_written_relation(&written, Anchor::Name(written.name.clone()))
+                else {
+                    return;
+                };
+                if let Some(t) = self.table_mut(&name) {
+                    for key in t
+                        .foreign_keys
+                        .iter_mut()
+                        .filter(|k| k.name == constraint.sval)
+                    {
+                        key.comment = text.clone();
+                    }
+                }
+            }
             ObjectType::ObjectSchema => {
                 if let Some(NodeEnum::String(schema)) = object {
                     if !self.schema_exists(&schema.sval) {

@@ -90,6 +90,7 @@ impl CatalogBuilder {
         let check = Check {
             name,
             expression: deparse::expression(expression).unwrap_or_default(),
+            not_valid: constraint.skip_validation,
         };
         self.name_index.note_constraint(&table.schema, &check.name);
         if let Some(t) = self.table_mut(table) {
@@ -243,6 +244,7 @@ impl CatalogBuilder {
             columns: columns.clone(),
             method: "btree".to_string(),
             predicate: None,
+            definition: None,
         };
         let key = Key { name, columns };
         self.attach_key(table, key, index, primary, true);
@@ -382,6 +384,7 @@ impl CatalogBuilder {
                 columns,
                 method,
                 predicate,
+                definition: None,
             });
         }
     }
@@ -436,6 +439,10 @@ impl CatalogBuilder {
             referenced_columns,
             on_delete: action(&constraint.fk_del_action).to_string(),
             on_update: action(&constraint.fk_upd_action).to_string(),
+            deferrable: constraint.deferrable,
+            initially_deferred: constraint.initdeferred,
+            not_valid: constraint.skip_validation,
+            comment: None,
         };
         self.name_index.note_constraint(&table.schema, &key.name);
         if let Some(t) = self.table_mut(table) {

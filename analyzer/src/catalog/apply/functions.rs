@@ -2,6 +2,7 @@
 //! it, and the body, to tell whether calling it changes the schema.
 
 use super::super::builder::CatalogBuilder;
+use super::super::deparse;
 use super::super::identifiers::{self, quote_ident, WrittenName, PUBLIC};
 use super::super::model::{Function, QualifiedName};
 use super::super::problem::{Anchor, ObjectKind, Problem};
@@ -26,6 +27,7 @@ impl CatalogBuilder {
                 continue;
             };
             // OUT and TABLE parameters are not part of the signature.
+            // pg_query's protobuf numbers the modes (its enum), not the C chars.
             const OUT: i32 = FunctionParameterMode::FuncParamOut as i32;
             const TABLE: i32 = FunctionParameterMode::FuncParamTable as i32;
             if parameter.mode == TABLE {
@@ -53,6 +55,8 @@ impl CatalogBuilder {
         let language = option_string(&stmt.options, "language")
             .unwrap_or_else(|| "sql".to_string())
             .to_lowercase();
+        let mut replacing = stmt.clone();
+        replacing.replace = true;
         let function = Function {
             schema: schema.clone(),
             name: written.name.clone(),
@@ -60,6 +64,8 @@ impl CatalogBuilder {
             returns,
             language,
             procedure: stmt.is_procedure,
+            definition: deparse::statement(NodeEnum::CreateFunctionStmt(Box::new(replacing))),
+            comment: None,
         };
         // Names first: most functions share a schema.
         let existing = self.catalog.functions.iter().position(|f| {
@@ -75,7 +81,12 @@ impl CatalogBuilder {
         match existing {
             Some(i) if stmt.replace => {
                 if let Some(slot) = self.catalog.functions.get_mut(i) {
-                    *slot = function;
+                    // `OR REPLACE` keeps the function's comment.
+                    let comment = slot.comment.take();
+                    *slot = Function {
+                        comment,
+                        ..function
+                    };
                 }
             }
             Some(_) => {

@@ -72,7 +72,12 @@ impl CatalogBuilder {
             }
             return;
         }
+        let mut creating = stmt.clone();
+        creating.idxname = name.clone();
+        creating.concurrent = false;
+        creating.if_not_exists = false;
         let index = Index {
+            definition: deparse::statement(NodeEnum::IndexStmt(Box::new(creating))),
             name,
             unique: stmt.unique,
             columns: elements.iter().map(|e| element_text(e)).collect(),

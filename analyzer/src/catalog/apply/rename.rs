@@ -17,7 +17,11 @@ use pg_query::NodeEnum;
 impl CatalogBuilder {
     /// Changes every catalog function named like `object` (the `ObjectWithArgs` of a
     /// `RENAME` or `SET SCHEMA`).
-    fn for_each_function(&mut self, object: Option<&Node>, mut change: impl FnMut(&mut Function)) {
+    pub(super) fn for_each_function(
+        &mut self,
+        object: Option<&Node>,
+        mut change: impl FnMut(&mut Function),
+    ) {
         let Some(NodeEnum::ObjectWithArgs(function)) = object.and_then(|o| o.node.as_ref()) else {
             return;
         };
@@ -83,9 +87,20 @@ impl CatalogBuilder {
             ObjectType::ObjectFunction
             | ObjectType::ObjectProcedure
             | ObjectType::ObjectRoutine => {
+                let mut renamed = Vec::new();
                 self.for_each_function(stmt.object.as_deref(), |f| {
+                    renamed.push(QualifiedName::new(&f.schema, &f.name));
                     f.name = stmt.newname.clone();
                 });
+                // Triggers call the function by its object, whatever its name.
+                for trigger in self
+                    .catalog
+                    .triggers
+                    .iter_mut()
+                    .filter(|t| renamed.contains(&t.function))
+                {
+                    trigger.function.name = stmt.newname.clone();
+                }
                 return true;
             }
             _ => {}

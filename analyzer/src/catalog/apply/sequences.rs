@@ -1,6 +1,7 @@
 //! `CREATE SEQUENCE` and `ALTER SEQUENCE` (its `OWNED BY` column).
 
 use super::super::builder::CatalogBuilder;
+use super::super::deparse;
 use super::super::identifiers::{self, quote_ident, WrittenName};
 use super::super::model::Sequence;
 use super::super::name_index::RelationKind;
@@ -28,10 +29,16 @@ impl CatalogBuilder {
         let owned_by = self.owned_by(&stmt.options);
         self.name_index
             .note_relation(&name.schema, &name.name, RelationKind::Sequence);
+        let mut creating = stmt.clone();
+        creating.if_not_exists = false;
+        creating
+            .options
+            .retain(|o| !matches!(&o.node, Some(NodeEnum::DefElem(d)) if d.defname == "owned_by"));
         self.catalog.sequences.push(Sequence {
             schema: name.schema,
             name: name.name,
             owned_by: owned_by.flatten(),
+            definition: deparse::statement(NodeEnum::CreateSeqStmt(creating)),
         });
     }
 

@@ -503,7 +503,11 @@ impl CatalogBuilder {
         };
         let query = stmt.query.as_deref().and_then(|q| q.node.as_ref());
         if stmt.objtype == ObjectType::ObjectMatview as i32 {
-            self.create_materialized_view(into, query, stmt.if_not_exists);
+            let mut creating = stmt.clone();
+            creating.if_not_exists = false;
+            let definition =
+                super::super::deparse::statement(NodeEnum::CreateTableAsStmt(Box::new(creating)));
+            self.create_materialized_view(into, query, stmt.if_not_exists, definition);
         } else {
             self.table_from_query(into, query, stmt.if_not_exists);
         }

@@ -1,11 +1,13 @@
 //! `CREATE TRIGGER`: on a relation that exists, with a name new on it.
 
 use super::super::builder::CatalogBuilder;
+use super::super::deparse;
 use super::super::identifiers::{quote_ident, WrittenName, PUBLIC};
 use super::super::model::{QualifiedName, Trigger};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::uncertainty::Subject;
 use pg_query::protobuf::CreateTrigStmt;
+use pg_query::NodeEnum;
 
 impl CatalogBuilder {
     pub(super) fn create_trigger(&mut self, stmt: &CreateTrigStmt) {
@@ -46,8 +48,11 @@ impl CatalogBuilder {
                 .triggers
                 .retain(|t| !(t.table == table && t.name == stmt.trigname));
         }
+        let mut creating = stmt.clone();
+        creating.replace = false;
         self.catalog.triggers.push(Trigger {
             name: stmt.trigname.clone(),
+            definition: deparse::statement(NodeEnum::CreateTrigStmt(Box::new(creating))),
             table,
             function: function.unwrap_or_else(|| QualifiedName::new(PUBLIC, "")),
         });

@@ -303,6 +303,7 @@ impl CatalogBuilder {
             }
             ConstrType::ConstrCheck => d.checks.push(Check {
                 name: check_name.unwrap_or_default(),
+                not_valid: constraint.skip_validation,
                 expression: constraint
                     .raw_expr
                     .as_deref()

@@ -3,6 +3,7 @@
 //! derived (columns of the relations read, casts, constants, common functions).
 
 use super::super::builder::{CatalogBuilder, TypeFound};
+use super::super::deparse;
 use super::super::identifiers::{self, WrittenName};
 use super::super::model::{Column, QualifiedName, View, ViewColumn};
 use super::super::name_index::RelationKind;
@@ -56,8 +57,12 @@ impl CatalogBuilder {
         let columns = self.view_columns(&name, query, &aliases);
         let sources = query.map(|q| self.query_sources(q)).unwrap_or_default();
         self.view_sources.insert(name.clone(), sources);
+        let mut creating = stmt.clone();
+        creating.replace = false;
+        let definition = deparse::statement(NodeEnum::ViewStmt(Box::new(creating)));
         if replacing {
             if let Some(view) = self.view_mut(&name) {
+                view.definition = definition;
                 // `OR REPLACE` keeps the columns it had, in order (it may only add at
                 // the end), and with them their comments.
                 let mut columns = columns;
@@ -74,6 +79,7 @@ impl CatalogBuilder {
             schema: name.schema,
             name: name.name,
             materialized: false,
+            definition,
             columns,
             indexes: Vec::new(),
             comment: None,
@@ -85,6 +91,7 @@ impl CatalogBuilder {
         into: &IntoClause,
         query: Option<&NodeEnum>,
         if_not_exists: bool,
+        definition: Option<String>,
     ) {
         let Some(relation) = &into.rel else { return };
         let Some((name, anchor)) = self.new_relation_name(relation) else {
@@ -106,6 +113,7 @@ impl CatalogBuilder {
             schema: name.schema,
             name: name.name,
             materialized: true,
+            definition,
             columns,
             indexes: Vec::new(),
             comment: None,
