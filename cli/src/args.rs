@@ -9,7 +9,8 @@ use std::path::PathBuf;
 /// `--database-url` or `DATABASE_URL`; a password in it is never printed.
 ///
 /// Exit codes: 0 done, 1 errors in the migrations or in the database's state, 2 usage,
-/// I/O or connection errors, 3 (`status`) migrations pending.
+/// I/O or connection errors, 3 (`status`) migrations pending, 4 (`drift`) the schema
+/// differs.
 #[derive(Debug, Parser)]
 #[command(name = "pgstrata", version)]
 pub struct Cli {
@@ -148,6 +149,29 @@ pub enum Command {
         /// Record every migration up to and including VERSION (default: all of them).
         #[arg(long, value_name = "VERSION")]
         to: Option<String>,
+        /// Record them only if the database's schema is exactly the one they build;
+        /// otherwise print the differences and exit 1, recording nothing.
+        #[arg(long)]
+        verify: bool,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the database's schema with the one its applied migrations build.
+    ///
+    /// Tables, columns, types, nullability, defaults, keys, indexes, constraints, enum
+    /// labels, views, functions, triggers and comments that are extra, missing or
+    /// different, each named; then a draft migration that brings the database back to
+    /// what the migrations build. Read-only. Exits 0 with no difference, 4 with some,
+    /// 1 when the files have errors or a migration's last run failed.
+    Drift {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        database: Database,
+        /// Write the draft migration to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        draft: Option<PathBuf>,
         /// Print JSON (fields documented in docs/cli.md).
         #[arg(long)]
         json: bool,

@@ -228,6 +228,12 @@ impl Drift {
     pub fn is_empty(&self) -> bool {
         self.differences.is_empty()
     }
+
+    /// A migration that brings the database back to what the migrations build
+    /// ([`draft()`]): empty of statements when nothing differs.
+    pub fn draft(&self) -> String {
+        draft::draft(&self.expected, &self.differences)
+    }
 }
 
 #[cfg(test)]

@@ -374,22 +374,7 @@ impl Runner {
         to: Target,
     ) -> Result<Report, Error> {
         let table = self.table()?;
-        let last = match to {
-            Target::Latest => self.migrations.len(),
-            Target::Version(version) => {
-                match self.migrations.iter().position(|m| m.version == version) {
-                    Some(position) => position + 1,
-                    None => return Err(Error::UnknownTarget { version }),
-                }
-            }
-            Target::Forward(_) | Target::Back(_) | Target::Base => {
-                return Err(Error::InvalidTarget {
-                    target: to.to_string(),
-                    reason: "a baseline goes up to the latest migration or to a version"
-                        .to_string(),
-                })
-            }
-        };
+        let last = self.baseline_end(to)?;
         let mut session = Session::new(driver);
         session.lock(&table, self.lock_timeout).await?;
         let outcome = async {
@@ -549,7 +534,24 @@ impl Runner {
         after_release(outcome, released)
     }
 
-    fn table(&self) -> Result<HistoryTable, Error> {
+    /// How many of the build's migrations a baseline to `to` records.
+    pub(crate) fn baseline_end(&self, to: Target) -> Result<usize, Error> {
+        match to {
+            Target::Latest => Ok(self.migrations.len()),
+            Target::Version(version) => self
+                .migrations
+                .iter()
+                .position(|m| m.version == version)
+                .map(|position| position + 1)
+                .ok_or(Error::UnknownTarget { version }),
+            Target::Forward(_) | Target::Back(_) | Target::Base => Err(Error::InvalidTarget {
+                target: to.to_string(),
+                reason: "a baseline goes up to the latest migration or to a version".to_string(),
+            }),
+        }
+    }
+
+    pub(crate) fn table(&self) -> Result<HistoryTable, Error> {
         HistoryTable::new(&self.history_schema, &self.history_table)
     }
 

@@ -1,4 +1,5 @@
 pub mod check;
+pub mod drift;
 pub mod migrate;
 pub mod new;
 pub mod resolve;

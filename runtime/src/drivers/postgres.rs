@@ -92,4 +92,18 @@ impl Runner {
     ) -> Result<Resolved, Error> {
         self.resolve_with(client, version, resolution)
     }
+
+    /// The live schema against the one the applied migrations build
+    /// ([`Runner::drift_with`]; feature `drift`).
+    #[cfg(feature = "drift")]
+    pub fn drift(&self, client: &mut Client) -> Result<crate::DriftReport, Error> {
+        self.drift_with(client)
+    }
+
+    /// A baseline recorded only when the live schema is the one the migrations up to
+    /// `to` build ([`Runner::baseline_verified_with`]; feature `drift`).
+    #[cfg(feature = "drift")]
+    pub fn baseline_verified(&self, client: &mut Client, to: Target) -> Result<Report, Error> {
+        self.baseline_verified_with(client, to)
+    }
 }

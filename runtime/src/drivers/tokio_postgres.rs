@@ -108,4 +108,23 @@ impl Runner {
         self.resolve_with_async(&mut Shared(client), version, resolution)
             .await
     }
+
+    /// The live schema against the one the applied migrations build
+    /// ([`Runner::drift_with`]; feature `drift`).
+    #[cfg(feature = "drift")]
+    pub async fn drift_async(&self, client: &Client) -> Result<crate::DriftReport, Error> {
+        self.drift_with_async(&mut Shared(client)).await
+    }
+
+    /// A baseline recorded only when the live schema is the one the migrations up to
+    /// `to` build ([`Runner::baseline_verified_with`]; feature `drift`).
+    #[cfg(feature = "drift")]
+    pub async fn baseline_verified_async(
+        &self,
+        client: &Client,
+        to: Target,
+    ) -> Result<Report, Error> {
+        self.baseline_verified_with_async(&mut Shared(client), to)
+            .await
+    }
 }

@@ -10,6 +10,8 @@ use pgstrata_testkit::migration_with_down;
 use crate::for_each_driver;
 use crate::support::*;
 
+mod drift;
+
 const TX: TransactionMode = TransactionMode::Transactional;
 const NON_TX: TransactionMode = TransactionMode::NonTransactional;
 

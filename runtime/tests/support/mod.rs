@@ -7,8 +7,8 @@
 use std::future::Future;
 
 use pgstrata_runtime::{
-    BlockingDriver, Driver, DriverError, Error, HistoryRecord, Migration, Plan, Report, Resolution,
-    Resolved, Rows, Runner, Status, Target, TransactionMode,
+    BlockingDriver, DriftReport, Driver, DriverError, Error, HistoryRecord, Migration, Plan,
+    Report, Resolution, Resolved, Rows, Runner, Status, Target, TransactionMode,
 };
 use postgres::Client;
 
@@ -265,6 +265,22 @@ impl RunnerClient {
             RunnerClient::Sync(client) => runner.baseline(client, to),
             RunnerClient::Async { runtime, client } => {
                 runtime.block_on(runner.baseline_async(client, to))
+            }
+        }
+    }
+
+    pub fn drift(&mut self, runner: &Runner) -> Result<DriftReport, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.drift(client),
+            RunnerClient::Async { runtime, client } => runtime.block_on(runner.drift_async(client)),
+        }
+    }
+
+    pub fn baseline_verified(&mut self, runner: &Runner, to: Target) -> Result<Report, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.baseline_verified(client, to),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.baseline_verified_async(client, to))
             }
         }
     }
