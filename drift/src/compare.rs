@@ -6,7 +6,7 @@ use crate::difference::{Change, Difference, ObjectKind};
 use crate::facts::{Object, Objects};
 use crate::query::Literal;
 use pgstrata_analyzer::catalog::Uncertain;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the catalog could not follow, as the check skips it.
 #[derive(Debug, Default)]
@@ -88,6 +88,8 @@ pub(crate) struct LiteralPair {
 /// The comparison before the literal pairs are settled.
 #[derive(Debug, Default)]
 pub(crate) struct Comparison {
+    /// How many objects the migrations build were compared, by kind.
+    pub compared: BTreeMap<ObjectKind, usize>,
     pub differences: Vec<Difference>,
     pub literal_pairs: Vec<LiteralPair>,
 }
@@ -105,9 +107,11 @@ fn difference(object: &Object, change: Change) -> Difference {
 pub(crate) fn compare(expected: &Objects, actual: &Objects, skipped: &Skipped) -> Comparison {
     let mut comparison = Comparison::default();
     let expected: Vec<&Object> = expected.values().filter(|o| skipped.compared(o)).collect();
+    for o in &expected {
+        *comparison.compared.entry(o.kind).or_default() += 1;
+    }
     let actual: Vec<&Object> = actual.values().filter(|o| skipped.compared(o)).collect();
-    let actual_by_key: std::collections::BTreeMap<_, &Object> =
-        actual.iter().map(|o| (o.key(), *o)).collect();
+    let actual_by_key: BTreeMap<_, &Object> = actual.iter().map(|o| (o.key(), *o)).collect();
     let expected_keys: BTreeSet<_> = expected.iter().map(|o| o.key()).collect();
     // Relations one side lacks: everything on them goes with them.
     let relation = |o: &&&Object| {

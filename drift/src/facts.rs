@@ -6,7 +6,7 @@ use crate::difference::ObjectKind;
 use crate::query::tag;
 use crate::{DriftError, Rows};
 use pgstrata_analyzer::catalog::{
-    foreign_key_action, normalized_expression, Catalog, Index, Key, TableKind, ViewColumn,
+    foreign_key_action, normalized_expression, Catalog, Function, Index, Key, TableKind, ViewColumn,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -255,6 +255,13 @@ fn without_modifiers(type_name: &str) -> String {
     out
 }
 
+/// How a difference names a catalog function: `public.f(integer, text)`, its input
+/// arguments' types without modifiers, as the server's signature has them.
+pub(crate) fn function_object(f: &Function) -> String {
+    let arguments: Vec<String> = f.arguments.iter().map(|a| without_modifiers(a)).collect();
+    function_name(&f.schema, &f.name, &arguments.join(", "))
+}
+
 fn function_name(schema: &str, name: &str, arguments: &str) -> String {
     format!("{}({arguments})", qualified(schema, name))
 }
@@ -398,14 +405,13 @@ pub(crate) fn expected(catalog: &Catalog) -> Objects {
         insert(&mut objects, sequence);
     }
     for f in &catalog.functions {
-        let arguments: Vec<String> = f.arguments.iter().map(|a| without_modifiers(a)).collect();
         let mut function = Object::new(ObjectKind::Function, Some(&f.schema), &f.name)
             .with(
                 "kind",
                 Value::text(if f.procedure { "procedure" } else { "function" }),
             )
             .with("language", Value::text(&f.language));
-        function.name = function_name(&f.schema, &f.name, &arguments.join(", "));
+        function.name = function_object(f);
         if let (Some(returns), false) = (&f.returns, f.procedure) {
             let returns = match returns.strip_prefix("SETOF ") {
                 Some(set) => format!("SETOF {}", without_modifiers(set)),

@@ -55,6 +55,7 @@ pub use squash::squash;
 use compare::{LiteralPair, Skipped};
 use pgstrata_analyzer::catalog::Catalog;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Text rows as the runner's drivers return them: one `Vec` per row, `None` for NULL.
 /// With several statements in one query string, the rows of all of them, in order.
@@ -99,6 +100,7 @@ pub struct Check {
     stage: Stage,
     differences: Vec<Difference>,
     literal_pairs: Vec<LiteralPair>,
+    compared: BTreeMap<ObjectKind, usize>,
 }
 
 #[derive(Debug)]
@@ -119,6 +121,7 @@ impl Check {
             stage: Stage::Catalog,
             differences: Vec::new(),
             literal_pairs: Vec::new(),
+            compared: BTreeMap::new(),
         }
     }
 
@@ -140,6 +143,7 @@ impl Check {
                 let expected = facts::expected(&self.expected);
                 let (actual, server_version) = facts::actual(&rows)?;
                 let comparison = compare::compare(&expected, &actual, &self.skipped);
+                self.compared = comparison.compared;
                 self.differences = comparison.differences;
                 self.literal_pairs = comparison.literal_pairs;
                 if !self.literal_pairs.is_empty() {
@@ -197,12 +201,14 @@ impl Check {
             .extend(self.literal_pairs.into_iter().map(|p| p.difference));
         if matches!(self.stage, Stage::Catalog) {
             let expected = facts::expected(&self.expected);
-            self.differences =
-                compare::compare(&expected, &Default::default(), &self.skipped).differences;
+            let comparison = compare::compare(&expected, &Default::default(), &self.skipped);
+            self.compared = comparison.compared;
+            self.differences = comparison.differences;
         }
         self.differences.sort();
         self.differences.dedup();
         Drift {
+            compared: self.compared,
             differences: self.differences,
             not_compared: compare::not_compared(&self.expected.uncertain),
             expected: self.expected,
@@ -215,6 +221,8 @@ impl Check {
 pub struct Drift {
     /// Sorted (by kind, then object), without duplicates.
     pub differences: Vec<Difference>,
+    /// How many of the objects the migrations build were compared, by kind.
+    pub compared: BTreeMap<ObjectKind, usize>,
     /// What the catalog could not follow, and the check therefore left out: `*`
     /// (everything), `schema.*` (a whole schema), or `schema.name`.
     pub not_compared: Vec<String>,

@@ -373,6 +373,14 @@ const CHANGES: &[(&str, &[&str])] = &[
         &["+ function public.rows_of()"],
     ),
     (
+        "DROP FUNCTION greet(varchar); CREATE FUNCTION greet(who text, OUT greeting varchar(40)) LANGUAGE sql AS $$ SELECT 'hi ' || who $$",
+        &["- function public.greet(character varying)", "+ function public.greet(text)"],
+    ),
+    (
+        "DROP FUNCTION numbers(integer); CREATE FUNCTION numbers(upto integer) RETURNS SETOF integer LANGUAGE sql AS 'SELECT generate_series(1, upto)'",
+        &["~ function public.numbers(integer) returns: TABLE => SETOF integer"],
+    ),
+    (
         "DROP TRIGGER users_touch ON users",
         &["- trigger public.users_touch on public.users"],
     ),

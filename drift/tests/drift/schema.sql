@@ -47,3 +47,5 @@ COMMENT ON VIEW active_users IS 'who is active';
 CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(price) AS total FROM shop.orders GROUP BY user_id;
 CREATE INDEX order_totals_user_idx ON order_totals (user_id);
 CREATE TABLE tags (id int PRIMARY KEY, label text NOT NULL, parent int REFERENCES tags (id));
+CREATE FUNCTION greet(who varchar(20), OUT greeting varchar(40)) LANGUAGE sql AS $$ SELECT 'hi ' || who $$;
+CREATE FUNCTION numbers(upto integer) RETURNS TABLE (n integer) LANGUAGE sql AS 'SELECT generate_series(1, upto)';

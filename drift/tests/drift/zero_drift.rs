@@ -6,7 +6,7 @@ use crate::support::{check, compact};
 use pgstrata_analyzer::catalog::fold;
 use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::{analyze, Config};
-use pgstrata_drift::{Options, DEFAULT_HISTORY_TABLE};
+use pgstrata_drift::{Drift, ObjectKind, Options, DEFAULT_HISTORY_TABLE};
 use pgstrata_runtime::{Runner, Target};
 use pgstrata_testkit::corpora::SQLX_TABLE;
 use pgstrata_testkit::{histories, runtime_migrations, History, TestDb};
@@ -15,10 +15,17 @@ use pgstrata_testkit::{histories, runtime_migrations, History, TestDb};
 /// migrations never build.
 const HISTORY_SCHEMA: &str = "pgstrata_history";
 
+/// What one check of a history found.
+struct Outcome {
+    differences: Vec<String>,
+    /// How many migrations were applied.
+    applied: usize,
+    drift: Drift,
+}
+
 /// Applies the first `count` migrations of `set` (all with `None`) and checks the
-/// database against the catalog of those; returns the differences, compact, and how
-/// many objects the catalog marked uncertain.
-fn applied_and_checked(set: &History, count: Option<usize>) -> (Vec<String>, usize, usize) {
+/// database against the catalog of those.
+fn applied_and_checked(set: &History, count: Option<usize>) -> Outcome {
     let analysis = analyze(&set.dir, &set.display, &Config::default());
     let migrations = runtime_migrations(&analysis);
     let db = TestDb::new("pgstrata_drift");
@@ -51,28 +58,52 @@ fn applied_and_checked(set: &History, count: Option<usize>) -> (Vec<String>, usi
         .unwrap_or_else(|e| panic!("{}: {e}", set.name));
     let expected = fold(&ups[..applied]);
     let checked = check(&mut client, expected, Options { ignore });
-    let differences = checked.drift.differences.iter().map(compact).collect();
-    (differences, checked.drift.not_compared.len(), applied)
+    Outcome {
+        differences: checked.drift.differences.iter().map(compact).collect(),
+        applied,
+        drift: checked.drift,
+    }
 }
 
 #[test]
 fn no_drift_where_the_migrations_built_the_database() {
     let mut failures = Vec::new();
     eprintln!(
-        "{:<32} {:>10} {:>12} {:>10}",
-        "set", "migrations", "differences", "uncertain"
+        "{:<32} {:>10} {:>8} {:>7} {:>8} {:>11} {:>8} {:>9} {:>11} {:>13}",
+        "set",
+        "migrations",
+        "compared",
+        "tables",
+        "columns",
+        "constraints",
+        "indexes",
+        "functions",
+        "differences",
+        "not compared"
     );
     for set in histories() {
-        let (differences, uncertain, applied) = applied_and_checked(&set, None);
+        let outcome = applied_and_checked(&set, None);
+        let compared = &outcome.drift.compared;
+        let count = |kind: ObjectKind| compared.get(&kind).copied().unwrap_or(0);
         eprintln!(
-            "{:<32} {:>10} {:>12} {:>10}",
+            "{:<32} {:>10} {:>8} {:>7} {:>8} {:>11} {:>8} {:>9} {:>11} {:>13}",
             set.name,
-            applied,
-            differences.len(),
-            uncertain
+            outcome.applied,
+            compared.values().sum::<usize>(),
+            count(ObjectKind::Table),
+            count(ObjectKind::Column),
+            count(ObjectKind::Constraint),
+            count(ObjectKind::Index),
+            count(ObjectKind::Function),
+            outcome.differences.len(),
+            outcome.drift.not_compared.len()
         );
-        if !differences.is_empty() {
-            failures.push(format!("{}:\n  {}", set.name, differences.join("\n  ")));
+        if !outcome.differences.is_empty() {
+            failures.push(format!(
+                "{}:\n  {}",
+                set.name,
+                outcome.differences.join("\n  ")
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -89,7 +120,7 @@ fn no_drift_at_an_earlier_version() {
         if half == 0 {
             continue;
         }
-        let (differences, _, _) = applied_and_checked(&set, Some(half));
+        let differences = applied_and_checked(&set, Some(half)).differences;
         eprintln!(
             "{:<32} first {half} of {total}: {} differences",
             set.name,
