@@ -230,6 +230,23 @@ pub enum Command {
         #[command(flatten)]
         history: HistoryTable,
     },
+    /// Print one migration that builds the schema the migrations up to a version build.
+    ///
+    /// For adopting a database or starting a long history afresh: the squashed file
+    /// creates, on an empty database, every schema, type, table, key, index, view,
+    /// function, trigger and comment the migrations up to `--to` (default: all) leave,
+    /// in dependency order. No database needed. Rows the migrations insert are not
+    /// carried. Refuses when the files have errors.
+    Squash {
+        #[command(flatten)]
+        source: Source,
+        /// Squash the migrations up to and including VERSION (default: all of them).
+        #[arg(long, value_name = "VERSION")]
+        to: Option<i64>,
+        /// Write the migration to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Create the next migration's file(s) in DIR's own layout and version scheme.
     ///
     /// Timestamped directories get the current UTC time, numbered ones the next

@@ -119,6 +119,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             to,
             history,
         } => commands::sql::run(&source, &history, &from, &to),
+        Command::Squash { source, to, out } => commands::squash::run(&source, to, out.as_deref()),
         Command::New { dir, name } => commands::new::run(&dir, &name),
     }
 }

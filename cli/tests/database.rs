@@ -686,3 +686,72 @@ fn baseline_verify_records_only_the_schema_the_migrations_build() {
     assert_exit(&pgstrata(Some(&url), &["up"]), 0);
     assert_exit(&pgstrata(Some(&url), &["drift"]), 0);
 }
+
+/// The Neuroagent seed's path, with pgstrata in Prisma's place: a database built by
+/// the 14 Alembic revisions' SQL (run by psql, as Alembic's `--sql` output would be),
+/// the revisions squashed into one `V1__init.sql`, the database adopted with
+/// `baseline --verify`, then a new migration added and applied.
+#[test]
+fn the_neuroagent_database_is_adopted_through_a_squash_and_a_verified_baseline() {
+    let db = TestDb::new("cli_adopt");
+    let url = db.url();
+    let revisions = root().join("tests/fixtures/neuroagent");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&revisions)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 14);
+    for file in &files {
+        psql_file(&db, file);
+    }
+    // Production data, which adoption must leave alone.
+    db.connect()
+        .batch_execute(
+            "INSERT INTO threads (title, user_id, creation_date, update_date) \
+             VALUES ('kept', gen_random_uuid(), now(), now())",
+        )
+        .unwrap();
+
+    let adopted = TempDir::new("pgstrata-cli-adopt");
+    let init = adopted.path().join("V1__init.sql");
+    let squash = pgstrata(
+        None,
+        &[
+            "squash",
+            "tests/fixtures/neuroagent",
+            "--out",
+            init.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&squash, 0);
+    let dir = adopted.path().to_str().unwrap().to_string();
+    assert_exit(&pgstrata(None, &["check", &dir]), 0);
+
+    let baseline = pgstrata(Some(&url), &["baseline", &dir, "--verify", "--json"]);
+    assert_exit(&baseline, 0);
+    assert_eq!(json(&baseline)["baselined"], serde_json::json!([1]));
+    assert_exit(&pgstrata(Some(&url), &["drift", &dir]), 0);
+
+    let new = pgstrata(None, &["new", &dir, "thread_rating"]);
+    assert_exit(&new, 0);
+    adopted.write(
+        "V2__thread_rating.sql",
+        "ALTER TABLE threads ADD COLUMN IF NOT EXISTS rating smallint CHECK (rating BETWEEN 1 AND 5);\n",
+    );
+    let up = pgstrata(Some(&url), &["up", &dir, "--json"]);
+    assert_exit(&up, 0);
+    assert_eq!(versions(&json(&up), "applied"), [2]);
+    assert_exit(&pgstrata(Some(&url), &["status", &dir]), 0);
+    assert_exit(&pgstrata(Some(&url), &["drift", &dir]), 0);
+    // The data is the database's own, untouched; the new column is there, empty.
+    let row = db
+        .connect()
+        .query_one("SELECT title, rating FROM threads", &[])
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, Option<i16>>(1)),
+        ("kept".to_string(), None)
+    );
+}

@@ -6,6 +6,7 @@ pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod sql;
+pub mod squash;
 pub mod status;
 
 use crate::connection::redact;
