@@ -1,5 +1,6 @@
 //! Hand changes to a migrated database, one at a time, each in a savepoint rolled back
-//! after the check: every one is reported exactly, and nothing else is.
+//! after the check: every one is reported exactly, and nothing else is; and the draft
+//! the check writes, applied, leaves no drift.
 
 use crate::support::{check, compact};
 use pgstrata_analyzer::catalog::fold;
@@ -563,7 +564,7 @@ const CHANGES: &[(&str, &[&str])] = &[
 ];
 
 #[test]
-fn every_hand_change_is_reported_exactly() {
+fn every_hand_change_is_reported_exactly_and_its_draft_converges() {
     let db = TestDb::new("pgstrata_drift_changes");
     let mut client = db.connect();
     client.batch_execute(SCHEMA).unwrap();
@@ -589,6 +590,7 @@ fn every_hand_change_is_reported_exactly() {
     let mut failures = Vec::new();
     let mut reported = 0;
     let mut literal_round_trips = 0;
+    let mut converged = 0;
     for (sql, expected_differences) in CHANGES {
         let mut savepoint = transaction.transaction().unwrap();
         if let Err(e) = savepoint.batch_execute(sql) {
@@ -597,6 +599,28 @@ fn every_hand_change_is_reported_exactly() {
             continue;
         }
         let checked = check(&mut savepoint, expected.clone(), options());
+        // The draft, applied, leaves no drift.
+        let draft = checked.drift.draft();
+        match savepoint.batch_execute(&draft) {
+            Ok(()) => {
+                let after = check(&mut savepoint, expected.clone(), options());
+                let left: Vec<String> = after.drift.differences.iter().map(compact).collect();
+                if left.is_empty() {
+                    converged += 1;
+                } else {
+                    failures.push(format!(
+                        "{sql}\n  the draft left:\n    {}\n  draft:\n{draft}",
+                        left.join("\n    ")
+                    ));
+                }
+            }
+            Err(e) => {
+                let reason = e.as_db_error().map_or(e.to_string(), ToString::to_string);
+                failures.push(format!(
+                    "{sql}\n  the draft failed: {reason}\n  draft:\n{draft}"
+                ));
+            }
+        }
         savepoint.rollback().unwrap();
         if checked.round_trips > 1 {
             literal_round_trips += 1;
@@ -615,7 +639,8 @@ fn every_hand_change_is_reported_exactly() {
         }
     }
     eprintln!(
-        "{} hand changes, {reported} differences reported, {literal_round_trips} checks needed the second query, {} wrong",
+        "{} hand changes, {reported} differences reported, {literal_round_trips} checks needed the second query; \
+         the draft left no drift after {converged}; {} wrong",
         CHANGES.len(),
         failures.len()
     );
