@@ -33,6 +33,22 @@ impl Value {
         Value::text(text.unwrap_or(NONE))
     }
 
+    /// A function's body, compared as written (PostgreSQL keeps it so) and shown by
+    /// its first line and its length, since both sides are printed.
+    fn body(text: &str) -> Value {
+        let first = text.trim().lines().next().unwrap_or("");
+        let lines = text.trim().lines().count();
+        let shown = if lines > 1 {
+            format!("{first} ... ({lines} lines)")
+        } else {
+            first.to_string()
+        };
+        Value {
+            shown,
+            compared: text.to_string(),
+        }
+    }
+
     /// An expression, compared in the analyzer's normal form.
     fn expression(text: Option<&str>) -> Value {
         Value {
@@ -419,6 +435,9 @@ pub(crate) fn expected(catalog: &Catalog) -> Objects {
             };
             function = function.with("returns", Value::text(returns));
         }
+        if let Some(body) = f.definition.as_deref().and_then(function_body) {
+            function = function.with("body", Value::body(&body));
+        }
         insert(&mut objects, function);
     }
     for t in &catalog.triggers {
@@ -683,6 +702,11 @@ pub(crate) fn actual(rows: &Rows) -> Result<(Objects, u32), DriftError> {
                     };
                     function = function.with("returns", Value::text(returns));
                 }
+                // Empty for a body in SQL-standard form (`BEGIN ATOMIC`), which the
+                // server keeps as a tree.
+                if let Some(body) = row.optional(7)?.filter(|b| !b.is_empty()) {
+                    function = function.with("body", Value::body(body));
+                }
                 insert(&mut objects, function);
             }
             tag::TRIGGER => insert(
@@ -734,4 +758,30 @@ mod tests {
         assert_eq!(value.literal().as_deref(), Some("it's"));
         assert_eq!(Value::expression(Some("now()")).literal(), None);
     }
+}
+
+/// The body of a `CREATE FUNCTION` statement as written (the string of `AS`; the first
+/// of the two of a C function's), as the server keeps it in `pg_proc.prosrc`.
+pub(crate) fn function_body(definition: &str) -> Option<String> {
+    use pg_query::NodeEnum;
+    let tree = pg_query::parse(definition, 0).ok()?;
+    let statement = tree.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
+    let NodeEnum::CreateFunctionStmt(create) = statement else {
+        return None;
+    };
+    create.options.iter().find_map(|option| {
+        let Some(NodeEnum::DefElem(element)) = &option.node else {
+            return None;
+        };
+        if element.defname != "as" {
+            return None;
+        }
+        let Some(NodeEnum::List(list)) = element.arg.as_ref()?.node.as_ref() else {
+            return None;
+        };
+        match list.items.first()?.node.as_ref()? {
+            NodeEnum::String(body) => Some(body.sval.clone()),
+            _ => None,
+        }
+    })
 }

@@ -160,7 +160,8 @@ pub(crate) fn catalog_read() -> String {
              CASE WHEN p.proallargtypes IS NULL THEN pg_catalog.oidvectortypes(p.proargtypes) \
                ELSE (SELECT pg_catalog.string_agg(pg_catalog.format_type(u.t, NULL), ', ' ORDER BY u.i) \
                      FROM ROWS FROM (pg_catalog.unnest(p.proallargtypes), pg_catalog.unnest(p.proargmodes)) WITH ORDINALITY u(t, m, i) WHERE u.m IN ('i', 'b', 'v')) END, \
-             p.prokind, CASE WHEN p.prokind = 'f' THEN pg_catalog.pg_get_function_result(p.oid) END, l.lanname \
+             p.prokind, CASE WHEN p.prokind = 'f' THEN pg_catalog.pg_get_function_result(p.oid) END, l.lanname, \
+             p.prosrc \
              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
              JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
              WHERE p.prokind IN ('f', 'p') AND {USER_SCHEMA} AND {}",

@@ -347,11 +347,25 @@ const CHANGES: &[(&str, &[&str])] = &[
     ),
     (
         "DROP FUNCTION add(integer, integer); CREATE FUNCTION add(a integer, b integer) RETURNS bigint LANGUAGE sql AS 'SELECT (a + b)::bigint'",
-        &["~ function public.add(integer, integer) returns: integer => bigint"],
+        &[
+            "~ function public.add(integer, integer) body: SELECT a + b => SELECT (a + b)::bigint",
+            "~ function public.add(integer, integer) returns: integer => bigint",
+        ],
+    ),
+    (
+        "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    RETURN NEW;\nEND\n$$",
+        &["~ function public.touch() body: BEGIN NEW.created_at = now(); RETURN NEW; END => BEGIN ... (3 lines)"],
+    ),
+    (
+        "CREATE OR REPLACE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE sql AS 'SELECT b + a'",
+        &["~ function public.add(integer, integer) body: SELECT a + b => SELECT b + a"],
     ),
     (
         "DROP FUNCTION add(integer, integer); CREATE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE plpgsql AS 'BEGIN RETURN a + b; END'",
-        &["~ function public.add(integer, integer) language: sql => plpgsql"],
+        &[
+            "~ function public.add(integer, integer) body: SELECT a + b => BEGIN RETURN a + b; END",
+            "~ function public.add(integer, integer) language: sql => plpgsql",
+        ],
     ),
     (
         "ALTER FUNCTION add(integer, integer) RENAME TO plus",
