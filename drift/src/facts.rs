@@ -733,6 +733,32 @@ pub(crate) fn actual(rows: &Rows) -> Result<(Objects, u32), DriftError> {
     Ok((objects, server_version))
 }
 
+/// The body of a `CREATE FUNCTION` statement as written (the string of `AS`; the first
+/// of the two of a C function's), as the server keeps it in `pg_proc.prosrc`.
+pub(crate) fn function_body(definition: &str) -> Option<String> {
+    use pg_query::NodeEnum;
+    let tree = pg_query::parse(definition, 0).ok()?;
+    let statement = tree.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
+    let NodeEnum::CreateFunctionStmt(create) = statement else {
+        return None;
+    };
+    create.options.iter().find_map(|option| {
+        let Some(NodeEnum::DefElem(element)) = &option.node else {
+            return None;
+        };
+        if element.defname != "as" {
+            return None;
+        }
+        let Some(NodeEnum::List(list)) = element.arg.as_ref()?.node.as_ref() else {
+            return None;
+        };
+        match list.items.first()?.node.as_ref()? {
+            NodeEnum::String(body) => Some(body.sval.clone()),
+            _ => None,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -758,30 +784,4 @@ mod tests {
         assert_eq!(value.literal().as_deref(), Some("it's"));
         assert_eq!(Value::expression(Some("now()")).literal(), None);
     }
-}
-
-/// The body of a `CREATE FUNCTION` statement as written (the string of `AS`; the first
-/// of the two of a C function's), as the server keeps it in `pg_proc.prosrc`.
-pub(crate) fn function_body(definition: &str) -> Option<String> {
-    use pg_query::NodeEnum;
-    let tree = pg_query::parse(definition, 0).ok()?;
-    let statement = tree.protobuf.stmts.first()?.stmt.as_ref()?.node.as_ref()?;
-    let NodeEnum::CreateFunctionStmt(create) = statement else {
-        return None;
-    };
-    create.options.iter().find_map(|option| {
-        let Some(NodeEnum::DefElem(element)) = &option.node else {
-            return None;
-        };
-        if element.defname != "as" {
-            return None;
-        }
-        let Some(NodeEnum::List(list)) = element.arg.as_ref()?.node.as_ref() else {
-            return None;
-        };
-        match list.items.first()?.node.as_ref()? {
-            NodeEnum::String(body) => Some(body.sval.clone()),
-            _ => None,
-        }
-    })
 }
