@@ -4,6 +4,10 @@
 //! The check does no I/O of its own ("sans-IO"): [`Check`] hands out SQL to run as one
 //! simple query and takes the text rows back, so the sync and the async runner drive
 //! the same code over their own connections.
+//!
+//! [`draft`] writes the migration that brings a drifted database back to what the
+//! migrations build, and [`squash`] the one migration that builds the whole schema
+//! from an empty database; [`ddl`] is the SQL for each kind of object they share.
 
 pub mod ddl;
 mod difference;

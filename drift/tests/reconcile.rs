@@ -425,6 +425,31 @@ fn hand_changes() -> Vec<HandChange> {
         ),
         change("CREATE SCHEMA stray_schema", vec![extra(Schema, "stray_schema", None)]),
         change(
+            "ALTER TABLE posts ADD CONSTRAINT posts_title_key UNIQUE (title)",
+            vec![
+                extra(Constraint, "public.posts_title_key", posts),
+                extra(Index, "public.posts_title_key", posts),
+            ],
+        ),
+        change(
+            "ALTER TABLE app.settings ADD COLUMN owner bigint CONSTRAINT settings_owner_fkey REFERENCES users (id)",
+            vec![
+                extra(Column, "app.settings.owner", Some("app.settings")),
+                extra(Constraint, "app.settings_owner_fkey", Some("app.settings")),
+            ],
+        ),
+        change(
+            "ALTER TABLE users ALTER COLUMN score TYPE bigint",
+            vec![different(Column, "public.users.score", users, "type", "integer", "bigint")],
+        ),
+        change(
+            "ALTER TYPE mood ADD VALUE 'meh' BEFORE 'sad'; ALTER TABLE users ALTER COLUMN bio SET NOT NULL",
+            vec![
+                different(Enum, "public.mood", None, "labels", "'happy', 'sad', 'neutral'", "'happy', 'meh', 'sad', 'neutral'"),
+                different(Column, "public.users.bio", users, "nullable", "null", "not null"),
+            ],
+        ),
+        change(
             "ALTER TABLE users ALTER COLUMN mood DROP DEFAULT",
             vec![different(Column, "public.users.mood", users, "default", "'neutral'::mood", "-")],
         ),
