@@ -468,6 +468,15 @@ pub fn create_view(view: &View) -> Result<String, String> {
         }
         _ => None,
     };
+    // Its query's names are looked up as they were when the migration created it.
+    let path: Vec<String> = view.search_path.iter().map(|s| quote_ident(s)).collect();
+    let text = text.map(|text| match path.as_slice() {
+        [] => text,
+        _ => format!(
+            "SET search_path = {};\n{text};\nRESET search_path",
+            path.join(", ")
+        ),
+    });
     text.map(|text| format!("{text};")).ok_or_else(|| {
         format!("-- {name}: the catalog could not keep the view's definition; create it by hand.")
     })
