@@ -11,6 +11,15 @@ pub use bytes;
 #[cfg(feature = "postgres")]
 pub use postgres;
 pub use postgres_types;
+#[cfg(feature = "tokio-postgres")]
+pub use tokio_postgres;
+
+// The row and error types the generated `Row` reads with: `postgres` re-exports
+// tokio-postgres's, so either client names the same types.
+#[cfg(feature = "postgres")]
+pub use postgres::{Error as ClientError, Row};
+#[cfg(all(feature = "tokio-postgres", not(feature = "postgres")))]
+pub use tokio_postgres::{Error as ClientError, Row};
 
 use postgres_types::{IsNull, ToSql, Type};
 use std::error::Error;
@@ -131,6 +140,27 @@ pub fn insert_returning<R>(
 ) -> Result<R, postgres::Error> {
     let sql = format!("{sql} RETURNING {select}");
     read(&client.query_one(sql.as_str(), &values)?)
+}
+
+/// [`execute_insert`] through `tokio-postgres`.
+#[cfg(feature = "tokio-postgres")]
+pub async fn execute_insert_async(
+    client: &impl tokio_postgres::GenericClient,
+    (sql, values): (String, Vec<Param<'_>>),
+) -> Result<u64, tokio_postgres::Error> {
+    client.execute(sql.as_str(), &values).await
+}
+
+/// [`insert_returning`] through `tokio-postgres`.
+#[cfg(feature = "tokio-postgres")]
+pub async fn insert_returning_async<R>(
+    client: &impl tokio_postgres::GenericClient,
+    (sql, values): (String, Vec<Param<'_>>),
+    select: &str,
+    read: fn(&tokio_postgres::Row) -> Result<R, tokio_postgres::Error>,
+) -> Result<R, tokio_postgres::Error> {
+    let sql = format!("{sql} RETURNING {select}");
+    read(&client.query_one(sql.as_str(), &values).await?)
 }
 
 /// An enum value as PostgreSQL's binary format has it: the label's bytes.

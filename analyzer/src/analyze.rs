@@ -263,6 +263,38 @@ pub fn check_migration(
     finish_file(up, folded, config, false)
 }
 
+/// Folds up migrations, in order, into the schema they build, without running the
+/// rules: the catalog [`analyze`] gives for the same files. Each file's transaction mode
+/// is read from the file itself (its statements and `-- pgstrata:no-transaction`).
+pub fn fold(files: &[SourceFile]) -> Catalog {
+    fold_in_modes(files.iter().map(|file| (file, false)))
+}
+
+/// As [`fold`], each file with whether its layout's metadata asks for no transaction
+/// (diesel's `run_in_transaction = false`), as discovery reports it; the runtime passes
+/// whether the embedded migration is non-transactional.
+pub fn fold_in_modes<'a>(files: impl IntoIterator<Item = (&'a SourceFile, bool)>) -> Catalog {
+    let mut builder = CatalogBuilder::new();
+    for (file, metadata_no_transaction) in files {
+        let parsed = parse_file(file);
+        // Malformed directives are the rules' business, not the fold's.
+        let directives = allow::read(file, &parsed, &mut Vec::new());
+        let transaction = transaction_mode(
+            file,
+            &parsed,
+            metadata_no_transaction || directives.no_transaction,
+        );
+        builder.begin_file(transaction == TransactionMode::Transactional);
+        for statement in &parsed.statements {
+            if let Some(node) = &statement.node {
+                builder.apply(node);
+            }
+        }
+        builder.end_file();
+    }
+    builder.into_catalog()
+}
+
 fn read(file: &FoundFile) -> Result<SourceFile, Box<Diagnostic>> {
     SourceFile::read(&file.path, &file.display)
 }

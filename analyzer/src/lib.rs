@@ -21,8 +21,8 @@ pub mod source;
 mod tree;
 
 pub use analyze::{
-    analyze, check_migration, Analysis, CheckedFile, DownMigration, Migration, TransactionMode,
-    RERUN_RULES,
+    analyze, check_migration, fold, fold_in_modes, Analysis, CheckedFile, DownMigration, Migration,
+    TransactionMode, RERUN_RULES,
 };
 pub use config::{Config, ConfigError};
 pub use diagnostics::{render, Diagnostic, Severity};

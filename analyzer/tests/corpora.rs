@@ -112,13 +112,10 @@ fn the_non_idempotent_rule_flags_histories_not_written_to_run_twice() {
         "{:<32} {:>10} {:>10} {:>9}",
         "set", "migrations", "statements", "flagged"
     );
-    for (name, set, dir, _) in sets() {
-        let migrations_dir = if dir.is_empty() {
-            set.clone()
-        } else {
-            set.join(&dir)
-        };
-        let analysis = analyze(&migrations_dir, &dir, &Config::default());
+    for set in corpora::sets() {
+        let (dir, display) = corpora::migrations_dir(&set);
+        let name = corpora::name(&set);
+        let analysis = analyze(&dir, &display, &Config::default());
         let flagged = analysis
             .diagnostics
             .iter()
@@ -153,13 +150,10 @@ fn the_catalog_rule_finds_no_false_errors_in_histories_that_apply() {
         "{:<32} {:>10} {:>7} {:>6} {:>6} {:>9} {:>7}",
         "set", "statements", "tables", "views", "enums", "uncertain", "errors"
     );
-    for (name, set, dir, _) in sets() {
-        let migrations_dir = if dir.is_empty() {
-            set.clone()
-        } else {
-            set.join(&dir)
-        };
-        let analysis = analyze(&migrations_dir, &dir, &Config::default());
+    for set in corpora::sets() {
+        let (dir, display) = corpora::migrations_dir(&set);
+        let name = corpora::name(&set);
+        let analysis = analyze(&dir, &display, &Config::default());
         let errors: Vec<String> = analysis
             .diagnostics
             .iter()
@@ -186,6 +180,23 @@ fn the_catalog_rule_finds_no_false_errors_in_histories_that_apply() {
             catalog.uncertain.iter().all(|u| u.name != "*"),
             "{name}: {:?}",
             catalog.uncertain
+        );
+    }
+}
+
+/// `fold` gives, without the rules, exactly the catalog `analyze` builds.
+#[test]
+fn folding_the_up_files_gives_the_catalog_of_the_analysis() {
+    for set in corpora::sets() {
+        let (dir, display) = corpora::migrations_dir(&set);
+        let name = corpora::name(&set);
+        let analysis = analyze(&dir, &display, &Config::default());
+        let ups: Vec<_> = analysis.migrations.iter().map(|m| m.up.clone()).collect();
+        assert!(!ups.is_empty(), "{name}: no migrations");
+        let folded = pgstrata_analyzer::catalog::fold(&ups);
+        assert!(
+            folded == analysis.catalog,
+            "{name}: the folded catalog differs"
         );
     }
 }

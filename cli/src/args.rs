@@ -9,7 +9,8 @@ use std::path::PathBuf;
 /// `--database-url` or `DATABASE_URL`; a password in it is never printed.
 ///
 /// Exit codes: 0 done, 1 errors in the migrations or in the database's state, 2 usage,
-/// I/O or connection errors, 3 (`status`) migrations pending.
+/// I/O or connection errors, 3 (`status`) migrations pending, 4 (`drift`) the schema
+/// differs.
 #[derive(Debug, Parser)]
 #[command(name = "pgstrata", version)]
 pub struct Cli {
@@ -148,6 +149,29 @@ pub enum Command {
         /// Record every migration up to and including VERSION (default: all of them).
         #[arg(long, value_name = "VERSION")]
         to: Option<String>,
+        /// Record them only if the database's schema is exactly the one they build;
+        /// otherwise print the differences and exit 1, recording nothing.
+        #[arg(long)]
+        verify: bool,
+        /// Print JSON (fields documented in docs/cli.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare the database's schema with the one its applied migrations build.
+    ///
+    /// Tables, columns, types, nullability, defaults, keys, indexes, constraints, enum
+    /// labels, views, functions, triggers and comments that are extra, missing or
+    /// different, each named; then a draft migration that brings the database back to
+    /// what the migrations build. Read-only. Exits 0 with no difference, 4 with some,
+    /// 1 when the files have errors or a migration's last run failed.
+    Drift {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        database: Database,
+        /// Write the draft migration to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        draft: Option<PathBuf>,
         /// Print JSON (fields documented in docs/cli.md).
         #[arg(long)]
         json: bool,
@@ -205,6 +229,23 @@ pub enum Command {
         to: String,
         #[command(flatten)]
         history: HistoryTable,
+    },
+    /// Print one migration that builds the schema the migrations up to a version build.
+    ///
+    /// For adopting a database or starting a long history afresh: the squashed file
+    /// creates, on an empty database, every schema, type, table, key, index, view,
+    /// function, trigger and comment the migrations up to `--to` (default: all) leave,
+    /// in dependency order. No database needed. Rows the migrations insert are not
+    /// carried. Refuses when the files have errors.
+    Squash {
+        #[command(flatten)]
+        source: Source,
+        /// Squash the migrations up to and including VERSION (default: all of them).
+        #[arg(long, value_name = "VERSION")]
+        to: Option<i64>,
+        /// Write the migration to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Create the next migration's file(s) in DIR's own layout and version scheme.
     ///
@@ -274,6 +315,8 @@ pub struct HistoryTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Feature {
     Postgres,
+    #[value(name = "tokio-postgres")]
+    TokioPostgres,
     Uuid,
     Chrono,
     Time,

@@ -74,14 +74,26 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             source,
             database,
             to,
+            verify,
             json,
         } => {
             let target = match to {
                 Some(to) => migrate::target(Direction::Baseline, Some(&to), None)?,
                 None => Target::Latest,
             };
-            migrate::run(Direction::Baseline, &source, &database, target, json)
+            let direction = if verify {
+                Direction::VerifiedBaseline
+            } else {
+                Direction::Baseline
+            };
+            migrate::run(direction, &source, &database, target, json)
         }
+        Command::Drift {
+            source,
+            database,
+            draft,
+            json,
+        } => commands::drift::run(&source, &database, draft.as_deref(), json),
         Command::Resolve {
             source,
             version,
@@ -107,6 +119,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             to,
             history,
         } => commands::sql::run(&source, &history, &from, &to),
+        Command::Squash { source, to, out } => commands::squash::run(&source, to, out.as_deref()),
         Command::New { dir, name } => commands::new::run(&dir, &name),
     }
 }

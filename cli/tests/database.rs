@@ -588,3 +588,170 @@ fn a_password_never_appears_in_any_output() {
     );
     assert!(!stdout(&help).contains(secret));
 }
+
+#[test]
+fn drift_names_each_hand_change_and_its_draft_converges() {
+    let db = TestDb::new("cli_drift");
+    let url = db.url();
+    assert_exit(&pgstrata(Some(&url), &["up"]), 0);
+    let clean = pgstrata(Some(&url), &["drift"]);
+    assert_exit(&clean, 0);
+    assert!(stdout(&clean).contains("No drift"), "{}", stdout(&clean));
+
+    db.connect()
+        .batch_execute(
+            "ALTER TABLE threads ADD COLUMN archived boolean; \
+             CREATE INDEX messages_content ON messages (content); \
+             ALTER TABLE messages ALTER COLUMN content DROP NOT NULL",
+        )
+        .unwrap();
+    let drift = pgstrata(Some(&url), &["drift"]);
+    assert_exit(&drift, 4);
+    let text = stdout(&drift);
+    for object in [
+        "column public.threads.archived: extra",
+        "index public.messages_content: extra",
+        "column public.messages.content: nullable differs",
+    ] {
+        assert!(text.contains(object), "{object} in:\n{text}");
+    }
+    assert!(text.contains("3 difference(s)"), "{text}");
+    assert!(text.contains("-- DRAFT migration"), "{text}");
+
+    let report = json(&pgstrata(Some(&url), &["drift", "--json"]));
+    assert_eq!(report["version"], 5);
+    assert_eq!(report["differences"].as_array().map(Vec::len), Some(3));
+    assert_eq!(report["differences"][0]["change"], "different");
+
+    let temp = TempDir::new("pgstrata-cli-drift");
+    let draft = temp.path().join("draft.sql");
+    let written = pgstrata(Some(&url), &["drift", "--draft", draft.to_str().unwrap()]);
+    assert_exit(&written, 4);
+    psql_file(&db, &draft);
+    assert_exit(&pgstrata(Some(&url), &["drift"]), 0);
+}
+
+#[test]
+fn baseline_verify_records_only_the_schema_the_migrations_build() {
+    let db = TestDb::new("cli_verify");
+    let url = db.url();
+    // The database another tool built: the first two migrations' SQL, run by hand,
+    // and one table of its own.
+    let mut client = db.connect();
+    for file in [
+        "migrations/V1__threads_and_messages.sql",
+        "migrations/V2__tool_calls.sql",
+    ] {
+        let sql = std::fs::read_to_string(root().join(file)).unwrap();
+        client.batch_execute(&sql).unwrap();
+    }
+    client
+        .batch_execute("CREATE TABLE legacy (id int)")
+        .unwrap();
+
+    let refused = pgstrata(Some(&url), &["baseline", "--to", "2", "--verify"]);
+    assert_exit(&refused, 1);
+    assert!(
+        stderr(&refused).contains("table public.legacy: extra in the database"),
+        "{}",
+        stderr(&refused)
+    );
+    let recorded: bool = client
+        .query_one(
+            "SELECT to_regclass('public.pgstrata_schema_history') IS NOT NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(
+        !recorded,
+        "nothing may be recorded, not even the history table"
+    );
+
+    client.batch_execute("DROP TABLE legacy").unwrap();
+    let verified = pgstrata(Some(&url), &["baseline", "--to", "2", "--verify"]);
+    assert_exit(&verified, 0);
+    assert!(
+        stdout(&verified).contains("is the one the migrations build"),
+        "{}",
+        stdout(&verified)
+    );
+    assert_eq!(
+        history_rows(&db)
+            .iter()
+            .map(|r| (r.0, r.5.as_str()))
+            .collect::<Vec<_>>(),
+        [(1, "baseline"), (2, "baseline")]
+    );
+    assert_exit(&pgstrata(Some(&url), &["up"]), 0);
+    assert_exit(&pgstrata(Some(&url), &["drift"]), 0);
+}
+
+/// The Neuroagent seed's path, with pgstrata in Prisma's place: a database built by
+/// the 14 Alembic revisions' SQL (run by psql, as Alembic's `--sql` output would be),
+/// the revisions squashed into one `V1__init.sql`, the database adopted with
+/// `baseline --verify`, then a new migration added and applied.
+#[test]
+fn the_neuroagent_database_is_adopted_through_a_squash_and_a_verified_baseline() {
+    let db = TestDb::new("cli_adopt");
+    let url = db.url();
+    let revisions = root().join("tests/fixtures/neuroagent");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&revisions)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 14);
+    for file in &files {
+        psql_file(&db, file);
+    }
+    // Production data, which adoption must leave alone.
+    db.connect()
+        .batch_execute(
+            "INSERT INTO threads (title, user_id, creation_date, update_date) \
+             VALUES ('kept', gen_random_uuid(), now(), now())",
+        )
+        .unwrap();
+
+    let adopted = TempDir::new("pgstrata-cli-adopt");
+    let init = adopted.path().join("V1__init.sql");
+    let squash = pgstrata(
+        None,
+        &[
+            "squash",
+            "tests/fixtures/neuroagent",
+            "--out",
+            init.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&squash, 0);
+    let dir = adopted.path().to_str().unwrap().to_string();
+    assert_exit(&pgstrata(None, &["check", &dir]), 0);
+
+    let baseline = pgstrata(Some(&url), &["baseline", &dir, "--verify", "--json"]);
+    assert_exit(&baseline, 0);
+    assert_eq!(json(&baseline)["baselined"], serde_json::json!([1]));
+    assert_exit(&pgstrata(Some(&url), &["drift", &dir]), 0);
+
+    let new = pgstrata(None, &["new", &dir, "thread_rating"]);
+    assert_exit(&new, 0);
+    adopted.write(
+        "V2__thread_rating.sql",
+        "ALTER TABLE threads ADD COLUMN IF NOT EXISTS rating smallint CHECK (rating BETWEEN 1 AND 5);\n",
+    );
+    let up = pgstrata(Some(&url), &["up", &dir, "--json"]);
+    assert_exit(&up, 0);
+    assert_eq!(versions(&json(&up), "applied"), [2]);
+    assert_exit(&pgstrata(Some(&url), &["status", &dir]), 0);
+    assert_exit(&pgstrata(Some(&url), &["drift", &dir]), 0);
+    // The data is the database's own, untouched; the new column is there, empty.
+    let row = db
+        .connect()
+        .query_one("SELECT title, rating FROM threads", &[])
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, Option<i16>>(1)),
+        ("kept".to_string(), None)
+    );
+}

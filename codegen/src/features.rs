@@ -6,6 +6,9 @@
 pub struct Features {
     /// `Row::from_row` and `Insert::execute`/`returning` use the `postgres` client.
     pub postgres: bool,
+    /// `Row::from_row` and `Insert::execute_async`/`returning_async` use the
+    /// `tokio-postgres` client.
+    pub tokio_postgres: bool,
     pub uuid: bool,
     pub chrono: bool,
     /// Dates and times as `time`'s types; turned on, it takes `chrono`'s place.
@@ -18,6 +21,7 @@ impl Features {
     /// No client and no type crate.
     pub const NONE: Features = Features {
         postgres: false,
+        tokio_postgres: false,
         uuid: false,
         chrono: false,
         time: false,
@@ -36,5 +40,29 @@ impl Features {
 impl Default for Features {
     fn default() -> Self {
         Features::FACADE_DEFAULT
+    }
+}
+
+/// The clients the generated `Row` and `Insert` read and write through; neither means
+/// they only build their SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Clients {
+    pub postgres: bool,
+    pub tokio_postgres: bool,
+}
+
+impl Clients {
+    /// Whether rows can be read: both clients share their `Row` type.
+    pub fn any(self) -> bool {
+        self.postgres || self.tokio_postgres
+    }
+}
+
+impl Features {
+    pub fn clients(self) -> Clients {
+        Clients {
+            postgres: self.postgres,
+            tokio_postgres: self.tokio_postgres,
+        }
     }
 }

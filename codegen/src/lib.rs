@@ -16,7 +16,7 @@ pub mod model;
 pub mod runtime;
 
 pub use embedded::{EmbeddedDown, EmbeddedMigration, StatementSpan};
-pub use features::Features;
+pub use features::{Clients, Features};
 
 use pgstrata_analyzer::catalog::Catalog;
 use pgstrata_analyzer::Analysis;
@@ -116,6 +116,7 @@ mod tests {
     fn features() -> Features {
         Features {
             postgres: true,
+            tokio_postgres: true,
             uuid: true,
             chrono: true,
             time: false,
@@ -146,10 +147,12 @@ mod tests {
     fn without_postgres_there_is_no_reading_or_writing() {
         let offline = Features {
             postgres: false,
+            tokio_postgres: false,
             ..features()
         };
         let text = schema_module(&catalog(), offline);
-        assert!(!text.contains("postgres::Row"), "{text}");
+        assert!(!text.contains("fn from_row"), "{text}");
+        assert!(!text.contains("fn execute"), "{text}");
         assert!(
             text.contains("fn to_sql"),
             "building the statement needs no client"

@@ -45,8 +45,9 @@ pub enum Change {
 
 /// One difference. `object` names it as users write it: `public.users` for a table,
 /// `public.users.email` for a column, `public.users_email_key` for an index or a
-/// constraint (`table` then says whose), `public.mood` for an enum,
-/// `public.f(integer, text)` for a function.
+/// constraint and `public.users_touch` for a trigger (`table` then says whose; a
+/// view's columns are columns too), `public.mood` for an enum, `public.f(integer,
+/// text)` for a function (its input argument types as `format_type` prints them).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Difference {
     pub kind: ObjectKind,

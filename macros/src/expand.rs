@@ -62,6 +62,7 @@ fn config(args: &Args) -> Result<Config, syn::Error> {
 fn features() -> Features {
     Features {
         postgres: cfg!(feature = "postgres"),
+        tokio_postgres: cfg!(feature = "tokio-postgres"),
         uuid: cfg!(feature = "uuid"),
         chrono: cfg!(feature = "chrono"),
         time: cfg!(feature = "time"),

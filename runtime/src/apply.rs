@@ -257,6 +257,18 @@ async fn statement_by_statement<D: Driver>(
             step.verb()
         ),
     }
+    let interrupted = |number: usize, line: u32| {
+        table.record_failure_sql(
+            m.version,
+            &format!(
+                "statement {number} (line {line}): the run was dropped (cancelled) while it \
+                 ran; the next run resumes after the last statement recorded as done"
+            ),
+        )
+    };
+    if let Some((index, line, _)) = step.statements().nth(statements_done) {
+        session.interrupted_record = Some(interrupted(index + 1, line));
+    }
     session
         .send(&step.started_record(table, &done))
         .await
@@ -268,6 +280,7 @@ async fn statement_by_statement<D: Driver>(
             number: index + 1,
             line,
         };
+        session.interrupted_record = Some(interrupted(statement.number, line));
         log::debug!(
             "{}: statement {} (line {line})",
             step.path,
@@ -275,6 +288,7 @@ async fn statement_by_statement<D: Driver>(
         );
         if let Err(source) = session.send(sql).await {
             let hint = mentions_concurrently(sql).then_some(INVALID_INDEX_HINT);
+            session.interrupted_record = None;
             if !session.closed {
                 let mut note = format!("statement {} (line {line}): {source}", statement.number);
                 if let Some(hint) = hint {
@@ -302,6 +316,8 @@ async fn statement_by_statement<D: Driver>(
 
     let execution_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     let record = step.completed_record(table, &execution_ms.to_string());
+    // Queued by the send below: from here a dropped run has nothing to record.
+    session.interrupted_record = None;
     session
         .send(&format!("{record}{}", session.restore_suffix))
         .await

@@ -2,10 +2,11 @@
 //! more statements in one string, one round trip) and get its rows back as text.
 //!
 //! The method returns a future so one runner loop serves both kinds of client: a sync
-//! client (`postgres::Client`) does its work when called and returns a ready future,
-//! which [`crate::runner`] drives to completion without an executor; an async client
-//! (`tokio-postgres`) returns its real future and the same loop is awaited. Nothing in
-//! the runner knows a driver type.
+//! client (`postgres::Client`, a [`BlockingDriver`]) does its work when called and
+//! returns a ready future, which the sync methods complete without an executor; an
+//! async client (`tokio-postgres`, feature `tokio-postgres`) returns its real future,
+//! and the `_async` methods await the same loop. Nothing in the runner knows a driver
+//! type.
 
 use std::fmt;
 use std::future::{ready, Future};
@@ -28,7 +29,22 @@ pub trait Driver {
         std::thread::sleep(duration);
         ready(())
     }
+
+    /// Queues `sql` to run after whatever the connection is doing, without waiting for
+    /// it: called when a run is dropped before it finished (an async timeout or
+    /// shutdown, a panic), to roll back, record where it stopped and release the
+    /// migration lock on a connection that may go back to a pool. Errors are ignored:
+    /// nobody is left to report them to. The default does nothing, which leaves the
+    /// lock with the session until the connection closes.
+    fn abandon(&mut self, sql: &str) {
+        let _ = sql;
+    }
 }
+
+/// A [`Driver`] whose futures are complete when created (a sync client): the sync
+/// methods (`Runner::run_with`, ...) drive them on the calling thread, which would
+/// block an async runtime's worker if they were given an async client.
+pub trait BlockingDriver: Driver {}
 
 /// A failure reported by a driver: the server's error (with its SQLSTATE) or a client
 /// or connection problem.

@@ -183,6 +183,24 @@ pub enum Error {
         context: String,
         source: Box<DriverError>,
     },
+
+    /// `baseline --verify`: the live schema is not the one the migrations up to
+    /// `version` build, so nothing was recorded.
+    #[error(
+        "the database's schema is not what the migrations up to {version} build, so the baseline \
+         was not recorded; {} difference(s):\n{}",
+        differences.len(),
+        differences.join("\n")
+    )]
+    SchemaDiffers {
+        version: i64,
+        /// One line per difference, as the drift check prints them.
+        differences: Vec<String>,
+    },
+
+    /// The drift check could not read what the server returned.
+    #[error("the drift check failed: {reason}")]
+    DriftCheck { reason: String },
 }
 
 impl Error {
@@ -210,7 +228,8 @@ impl Error {
             | Error::NoDownFile { version, .. }
             | Error::FailedInRange { version, .. }
             | Error::PartlyReverted { version, .. }
-            | Error::Refused { version, .. } => Some(*version),
+            | Error::Refused { version, .. }
+            | Error::SchemaDiffers { version, .. } => Some(*version),
             _ => None,
         }
     }

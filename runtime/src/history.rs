@@ -118,6 +118,7 @@ impl HistoryRecord {
 #[derive(Debug, Clone)]
 pub(crate) struct HistoryTable {
     schema: String,
+    table: String,
     /// `"schema"."table"`
     qualified: String,
 }
@@ -143,6 +144,7 @@ impl HistoryTable {
         }
         Ok(HistoryTable {
             schema: schema.to_string(),
+            table: table.to_string(),
             qualified: format!("{}.{}", ident(schema), ident(table)),
         })
     }
@@ -150,6 +152,13 @@ impl HistoryTable {
     /// `"schema"."table"`, for SQL and messages.
     pub(crate) fn qualified(&self) -> &str {
         &self.qualified
+    }
+
+    /// `schema.table` as the names are, for the drift check's list of relations to
+    /// leave out.
+    #[cfg_attr(not(feature = "drift"), allow(dead_code))]
+    pub(crate) fn unquoted(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
     }
 
     pub(crate) fn lock_key(&self) -> i64 {

@@ -37,7 +37,19 @@
 //!   order) are errors unless allowed.
 //!
 //! The loop is written once against the [`Driver`] trait; the `postgres` feature
-//! implements it for `postgres::Client`.
+//! implements it for `postgres::Client` (the sync methods: `run`, `up`, `status`, ...)
+//! and the `tokio-postgres` feature for `tokio_postgres::Client` (the same operations
+//! as `_async` methods: `run_async`, `up_async`, `status_async`, ...), which awaits
+//! every query and every pause and never blocks a thread.
+//!
+//! # Cancellation
+//!
+//! A run dropped before it finished (a `tokio::time::timeout`, a shutdown) queues on
+//! its connection, behind whatever that connection is still running: `ROLLBACK`, a
+//! history record of where a statement-by-statement run stopped (the next run resumes
+//! it there), the restore of the session's `search_path`, and the release of the
+//! lock. A pooled connection is clean by the time its next user's first query runs,
+//! and other replicas proceed as soon as the statement in flight ends.
 //!
 //! # The history table
 //!
@@ -67,6 +79,8 @@
 //! with no completed statement simply runs again, whatever changed.
 
 mod apply;
+#[cfg(feature = "drift")]
+mod drift;
 mod driver;
 mod drivers;
 mod embedded_files;
@@ -82,7 +96,9 @@ mod sql;
 mod status;
 mod target;
 
-pub use driver::{Driver, DriverError, Rows};
+#[cfg(feature = "drift")]
+pub use drift::{Change, Difference, Drift, DriftReport, ObjectKind};
+pub use driver::{BlockingDriver, Driver, DriverError, Rows};
 pub use embedded_files::{check_embedded, StaleEmbedding};
 pub use error::{Error, StatementRef};
 pub use history::{AppliedBy, HistoryRecord};

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use crate::apply::{run_step, Step};
-use crate::driver::Driver;
+use crate::driver::{BlockingDriver, Driver};
 use crate::error::Error;
 use crate::exec::block_on;
 use crate::history::{HistoryRecord, HistoryTable, DEFAULT_SCHEMA, DEFAULT_TABLE};
@@ -142,73 +142,98 @@ impl Runner {
     /// Applies what is pending up to the runner's [`Runner::target`] through any
     /// driver that completes synchronously (the `postgres` feature's `Runner::run`
     /// calls this).
-    pub fn run_with<D: Driver>(&self, driver: &mut D) -> Result<Report, Error> {
+    pub fn run_with<D: BlockingDriver>(&self, driver: &mut D) -> Result<Report, Error> {
         block_on(self.run_with_async(driver))
     }
 
     /// Applies what is pending up to `to`: [`Target::Latest`], a version, or
     /// [`Target::Forward`] for the next N.
-    pub fn up_with<D: Driver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
-        block_on(self.up_async(driver, to))
+    pub fn up_with<D: BlockingDriver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
+        block_on(self.up_with_async(driver, to))
     }
 
     /// Reverts applied migrations through their down files, newest first, down to `to`:
     /// a version (which stays applied), [`Target::Back`] for the newest N, or
     /// [`Target::Base`] for all. The whole plan is checked before anything runs.
-    pub fn down_with<D: Driver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
-        block_on(self.down_async(driver, to))
+    pub fn down_with<D: BlockingDriver>(
+        &self,
+        driver: &mut D,
+        to: Target,
+    ) -> Result<Report, Error> {
+        block_on(self.down_with_async(driver, to))
     }
 
     /// Every migration's state, in one round trip and without the lock. It reports a
     /// changed file, a missing one or a failed run instead of refusing.
-    pub fn status_with<D: Driver>(&self, driver: &mut D) -> Result<Status, Error> {
-        block_on(async {
-            let table = self.table()?;
-            let mut session = Session::new(driver);
-            let history = read_history(&mut session, &table).await?;
-            Ok(status::status(
-                self.migrations,
-                history.as_deref(),
-                table.qualified(),
-            ))
-        })
+    pub fn status_with<D: BlockingDriver>(&self, driver: &mut D) -> Result<Status, Error> {
+        block_on(self.status_with_async(driver))
+    }
+
+    /// [`Runner::status_with`] for any driver, awaited.
+    pub async fn status_with_async<D: Driver>(&self, driver: &mut D) -> Result<Status, Error> {
+        let table = self.table()?;
+        let mut session = Session::new(driver);
+        let history = read_history(&mut session, &table).await?;
+        Ok(status::status(
+            self.migrations,
+            history.as_deref(),
+            table.qualified(),
+        ))
     }
 
     /// Records every migration up to `to` ([`Target::Latest`] or a version) as applied
     /// without running it, marked `baseline` in the history: for a database that already
     /// has that schema (Alembic `stamp`, Flyway `baseline`, Prisma `resolve --applied`).
     /// Migrations already recorded are left as they are.
-    pub fn baseline_with<D: Driver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
-        block_on(self.baseline_async(driver, to))
+    pub fn baseline_with<D: BlockingDriver>(
+        &self,
+        driver: &mut D,
+        to: Target,
+    ) -> Result<Report, Error> {
+        block_on(self.baseline_with_async(driver, to))
     }
 
     /// Settles one migration by hand; see [`Resolution`].
-    pub fn resolve_with<D: Driver>(
+    pub fn resolve_with<D: BlockingDriver>(
         &self,
         driver: &mut D,
         version: i64,
         resolution: Resolution,
     ) -> Result<Resolved, Error> {
-        block_on(self.resolve_async(driver, version, resolution))
+        block_on(self.resolve_with_async(driver, version, resolution))
     }
 
     /// Reads the history (one round trip, no lock) and returns what a run would apply,
     /// or the error it would refuse with. Applies nothing.
-    pub fn plan_with<D: Driver>(&self, driver: &mut D) -> Result<Plan, Error> {
-        let history = self.history_with(driver)?;
+    pub fn plan_with<D: BlockingDriver>(&self, driver: &mut D) -> Result<Plan, Error> {
+        block_on(self.plan_with_async(driver))
+    }
+
+    /// [`Runner::plan_with`] for any driver, awaited.
+    pub async fn plan_with_async<D: Driver>(&self, driver: &mut D) -> Result<Plan, Error> {
+        let history = self.history_with_async(driver).await?;
         self.plan_from(&history)
     }
 
     /// The history table's records by version (one round trip, no lock); empty before
     /// the first run.
-    pub fn history_with<D: Driver>(&self, driver: &mut D) -> Result<Vec<HistoryRecord>, Error> {
-        block_on(async {
-            let table = self.table()?;
-            let mut session = Session::new(driver);
-            Ok(read_history(&mut session, &table)
-                .await?
-                .unwrap_or_default())
-        })
+    pub fn history_with<D: BlockingDriver>(
+        &self,
+        driver: &mut D,
+    ) -> Result<Vec<HistoryRecord>, Error> {
+        block_on(self.history_with_async(driver))
+    }
+
+    /// [`Runner::history_with`] for any driver, awaited.
+    pub async fn history_with_async<D: Driver>(
+        &self,
+        driver: &mut D,
+    ) -> Result<Vec<HistoryRecord>, Error> {
+        let table = self.table()?;
+        let mut session = Session::new(driver);
+        Ok(read_history(&mut session, &table)
+            .await?
+            .unwrap_or_default())
     }
 
     /// What a run would apply given these history records, decided without a database.
@@ -226,16 +251,23 @@ impl Runner {
         crate::script::script(self.migrations, &table, from, to)
     }
 
-    /// The apply loop, for sync and async drivers alike.
+    /// [`Runner::run_with`] for any driver, awaited: the apply loop every driver shares.
     ///
     /// The lock is released on every path that returns. If this future is dropped
-    /// before it completes (cancelled), the lock stays with the session until the
-    /// connection closes: drop the connection too.
+    /// before it completes (a timeout, a shutdown), the driver's [`Driver::abandon`]
+    /// queues the rollback, the history record of where it stopped and the release of
+    /// the lock behind what the connection is still running (the `tokio-postgres`
+    /// driver does), so the connection can go back to a pool.
     pub async fn run_with_async<D: Driver>(&self, driver: &mut D) -> Result<Report, Error> {
-        self.up_async(driver, self.target).await
+        self.up_with_async(driver, self.target).await
     }
 
-    async fn up_async<D: Driver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
+    /// [`Runner::up_with`] for any driver, awaited.
+    pub async fn up_with_async<D: Driver>(
+        &self,
+        driver: &mut D,
+        to: Target,
+    ) -> Result<Report, Error> {
         let table = self.table()?;
         let policy = self.policy(&table, to);
         let mut session = Session::new(driver);
@@ -285,7 +317,12 @@ impl Runner {
         })
     }
 
-    async fn down_async<D: Driver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
+    /// [`Runner::down_with`] for any driver, awaited.
+    pub async fn down_with_async<D: Driver>(
+        &self,
+        driver: &mut D,
+        to: Target,
+    ) -> Result<Report, Error> {
         let table = self.table()?;
         let policy = self.policy(&table, to);
         let mut session = Session::new(driver);
@@ -330,24 +367,14 @@ impl Runner {
         })
     }
 
-    async fn baseline_async<D: Driver>(&self, driver: &mut D, to: Target) -> Result<Report, Error> {
+    /// [`Runner::baseline_with`] for any driver, awaited.
+    pub async fn baseline_with_async<D: Driver>(
+        &self,
+        driver: &mut D,
+        to: Target,
+    ) -> Result<Report, Error> {
         let table = self.table()?;
-        let last = match to {
-            Target::Latest => self.migrations.len(),
-            Target::Version(version) => {
-                match self.migrations.iter().position(|m| m.version == version) {
-                    Some(position) => position + 1,
-                    None => return Err(Error::UnknownTarget { version }),
-                }
-            }
-            Target::Forward(_) | Target::Back(_) | Target::Base => {
-                return Err(Error::InvalidTarget {
-                    target: to.to_string(),
-                    reason: "a baseline goes up to the latest migration or to a version"
-                        .to_string(),
-                })
-            }
-        };
+        let last = self.baseline_end(to)?;
         let mut session = Session::new(driver);
         session.lock(&table, self.lock_timeout).await?;
         let outcome = async {
@@ -411,7 +438,8 @@ impl Runner {
         })
     }
 
-    async fn resolve_async<D: Driver>(
+    /// [`Runner::resolve_with`] for any driver, awaited.
+    pub async fn resolve_with_async<D: Driver>(
         &self,
         driver: &mut D,
         version: i64,
@@ -506,7 +534,24 @@ impl Runner {
         after_release(outcome, released)
     }
 
-    fn table(&self) -> Result<HistoryTable, Error> {
+    /// How many of the build's migrations a baseline to `to` records.
+    pub(crate) fn baseline_end(&self, to: Target) -> Result<usize, Error> {
+        match to {
+            Target::Latest => Ok(self.migrations.len()),
+            Target::Version(version) => self
+                .migrations
+                .iter()
+                .position(|m| m.version == version)
+                .map(|position| position + 1)
+                .ok_or(Error::UnknownTarget { version }),
+            Target::Forward(_) | Target::Back(_) | Target::Base => Err(Error::InvalidTarget {
+                target: to.to_string(),
+                reason: "a baseline goes up to the latest migration or to a version".to_string(),
+            }),
+        }
+    }
+
+    pub(crate) fn table(&self) -> Result<HistoryTable, Error> {
         HistoryTable::new(&self.history_schema, &self.history_table)
     }
 

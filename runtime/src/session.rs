@@ -16,7 +16,7 @@ use crate::history::{HistoryRecord, HistoryTable};
 use crate::sql::restore_search_path;
 
 /// The driver plus what the runner tracks about the connection.
-pub(crate) struct Session<'d, D> {
+pub(crate) struct Session<'d, D: Driver> {
     driver: &'d mut D,
     /// Every simple query sent, counted here rather than trusted to the driver.
     pub(crate) round_trips: usize,
@@ -26,6 +26,41 @@ pub(crate) struct Session<'d, D> {
     /// the lock was taken, to end each migration's last round trip with (see
     /// [`restore_search_path`]); empty until then.
     pub(crate) restore_suffix: String,
+    /// From the first try of the migration lock until its release: the statement that
+    /// releases it, for [`Session`]'s `Drop` when the run is dropped in between.
+    unlock_on_drop: Option<String>,
+    /// While a statement of a non-transactional file runs: the history update that
+    /// records the run as stopped there, for the same `Drop`.
+    pub(crate) interrupted_record: Option<String>,
+}
+
+/// A run dropped before it finished (an async runtime cancelled its future, or a panic
+/// unwound through it) leaves the connection, which may go back to a pool, as it
+/// would have left it on an error: the failed transaction rolled back, a statement by
+/// statement run recorded as failed where it stopped (the next run resumes it there),
+/// the session's `search_path` restored and the lock released. The statements are
+/// queued behind whatever is still running on the connection, so they see its
+/// outcome; the next user of the connection queues behind them.
+impl<D: Driver> Drop for Session<'_, D> {
+    fn drop(&mut self) {
+        let Some(unlock) = self.unlock_on_drop.take() else {
+            return;
+        };
+        if self.closed {
+            return;
+        }
+        log::warn!("a migration run was dropped before it finished; releasing its lock");
+        // One statement a query: one that fails (the history table was never created)
+        // must not stop the next.
+        self.driver.abandon("ROLLBACK");
+        if let Some(record) = self.interrupted_record.take() {
+            self.driver.abandon(&record);
+        }
+        if let Some(restore) = self.restore_suffix.strip_prefix(";\n") {
+            self.driver.abandon(restore);
+        }
+        self.driver.abandon(&unlock);
+    }
 }
 
 impl<'d, D: Driver> Session<'d, D> {
@@ -35,6 +70,8 @@ impl<'d, D: Driver> Session<'d, D> {
             round_trips: 0,
             closed: false,
             restore_suffix: String::new(),
+            unlock_on_drop: None,
+            interrupted_record: None,
         }
     }
 
@@ -58,18 +95,22 @@ impl<'d, D: Driver> Session<'d, D> {
         let started = Instant::now();
         let mut pause = Duration::from_millis(10);
         let mut told = false;
+        // Before the first try: a run dropped while a try is in flight may hold the
+        // lock without knowing it.
+        self.unlock_on_drop = Some(table.unlock_sql());
         loop {
-            let rows = self
-                .send(&table.try_lock_sql())
-                .await
-                .map_err(|source| Error::Driver {
-                    context: format!(
-                        "taking the migration lock (pg_try_advisory_lock({}) for {})",
-                        table.lock_key(),
-                        table.qualified()
-                    ),
-                    source: Box::new(source),
-                })?;
+            let tried = self.send(&table.try_lock_sql()).await;
+            if tried.is_err() {
+                self.unlock_on_drop = None;
+            }
+            let rows = tried.map_err(|source| Error::Driver {
+                context: format!(
+                    "taking the migration lock (pg_try_advisory_lock({}) for {})",
+                    table.lock_key(),
+                    table.qualified()
+                ),
+                source: Box::new(source),
+            })?;
             if first_value(&rows) == Some("t") {
                 if let Some(path) = rows.first().and_then(|row| row.get(1)?.as_deref()) {
                     self.restore_suffix = format!(";\n{}", restore_search_path(path));
@@ -78,6 +119,7 @@ impl<'d, D: Driver> Session<'d, D> {
             }
             let waited = started.elapsed();
             if timeout.is_some_and(|limit| waited >= limit) {
+                self.unlock_on_drop = None;
                 return Err(Error::LockTimeout {
                     history_table: table.qualified().to_string(),
                     key: table.lock_key(),
@@ -99,6 +141,10 @@ impl<'d, D: Driver> Session<'d, D> {
     /// Releases the advisory lock. On a closed connection the server released it
     /// already (a session-level lock ends with its session).
     pub(crate) async fn unlock(&mut self, table: &HistoryTable) -> Result<(), Error> {
+        // The release below is queued when first polled: dropped from here on, the run
+        // has nothing left to clean up.
+        self.unlock_on_drop = None;
+        self.interrupted_record = None;
         if self.closed {
             return Ok(());
         }

@@ -10,6 +10,20 @@ use std::time::Duration;
 use pgstrata_runtime::{Error, Runner, StatementRef, Target, TransactionMode};
 use support::*;
 
+for_each_driver!(
+    n_pending_migrations_cost_n_batches_plus_a_constant,
+    divergent_checksum_is_refused_and_nothing_is_applied,
+    missing_migrations_are_refused_unless_allowed,
+    out_of_order_migrations_are_refused_unless_allowed_then_applied,
+    target_version_applies_up_to_it,
+    history_table_and_schema_names_are_quoted,
+    a_failed_transactional_migration_leaves_nothing_and_releases_the_lock,
+    history_writes_do_not_follow_a_changed_search_path,
+    names_with_quotes_and_backslashes_survive_any_string_setting,
+    plan_and_history_are_read_without_applying,
+    a_migration_that_sets_the_search_path_does_not_move_the_next_one,
+);
+
 fn users_migrations() -> Vec<pgstrata_runtime::Migration> {
     vec![
         tx(1, "users", "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);"),
@@ -104,12 +118,11 @@ fn applies_everything_then_a_second_run_sends_one_statement() {
     assert_eq!((again.applied.len(), again.round_trips), (0, 1));
 }
 
-#[test]
-fn n_pending_migrations_cost_n_batches_plus_a_constant() {
+fn n_pending_migrations_cost_n_batches_plus_a_constant(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
-    let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let first = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
-    Runner::new(first).run(&mut client).expect("first");
+    Runner::new(first).run_on(&mut conn).expect("first");
     let more = leak(vec![
         tx(1, "a", "CREATE TABLE a (id int);"),
         tx(
@@ -120,19 +133,19 @@ fn n_pending_migrations_cost_n_batches_plus_a_constant() {
         tx(3, "c", "CREATE TABLE c (id int);"),
         tx(4, "d", "CREATE TABLE d (id int);"),
     ]);
-    let report = Runner::new(more).run(&mut client).expect("second");
+    let report = Runner::new(more).run_on(&mut conn).expect("second");
     assert_eq!(report.applied.len(), 3);
     // read + lock + read again + 3 batches + unlock
     assert_eq!(report.round_trips, 3 + 3 + 1);
 }
 
-#[test]
-fn divergent_checksum_is_refused_and_nothing_is_applied() {
+fn divergent_checksum_is_refused_and_nothing_is_applied(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let base = users_migrations();
     Runner::new(leak(base[..2].to_vec()))
-        .run(&mut client)
+        .run_on(&mut conn)
         .expect("apply 1-2");
 
     let changed = leak(vec![
@@ -140,7 +153,7 @@ fn divergent_checksum_is_refused_and_nothing_is_applied() {
         base[1],
         tx(5, "later", "CREATE TABLE later (id int);"),
     ]);
-    let err = Runner::new(changed).run(&mut client).unwrap_err();
+    let err = Runner::new(changed).run_on(&mut conn).unwrap_err();
     match &err {
         Error::Divergent {
             version: 1,
@@ -164,7 +177,7 @@ fn divergent_checksum_is_refused_and_nothing_is_applied() {
 
     let report = Runner::new(changed)
         .allow_divergent(true)
-        .run(&mut client)
+        .run_on(&mut conn)
         .expect("allowed");
     assert_eq!(
         report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
@@ -173,20 +186,20 @@ fn divergent_checksum_is_refused_and_nothing_is_applied() {
     assert!(exists(&mut client, "later"));
 }
 
-#[test]
-fn missing_migrations_are_refused_unless_allowed() {
+fn missing_migrations_are_refused_unless_allowed(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let all = vec![
         tx(1, "a", "CREATE TABLE a (id int);"),
         tx(2, "b", "CREATE TABLE b (id int);"),
     ];
     Runner::new(leak(all.clone()))
-        .run(&mut client)
+        .run_on(&mut conn)
         .expect("apply 1-2");
 
     let without_2 = leak(vec![all[0], tx(3, "c", "CREATE TABLE c (id int);")]);
-    let err = Runner::new(without_2).run(&mut client).unwrap_err();
+    let err = Runner::new(without_2).run_on(&mut conn).unwrap_err();
     assert!(
         matches!(&err, Error::Missing { version: 2, name } if name == "b"),
         "{err}"
@@ -196,7 +209,7 @@ fn missing_migrations_are_refused_unless_allowed() {
 
     let report = Runner::new(without_2)
         .allow_missing(true)
-        .run(&mut client)
+        .run_on(&mut conn)
         .expect("allowed");
     assert_eq!(
         report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
@@ -204,18 +217,18 @@ fn missing_migrations_are_refused_unless_allowed() {
     );
 }
 
-#[test]
-fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
+fn out_of_order_migrations_are_refused_unless_allowed_then_applied(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let one = tx(1, "a", "CREATE TABLE a (id int);");
     let three = tx(3, "c", "CREATE TABLE c (id int);");
     Runner::new(leak(vec![one, three]))
-        .run(&mut client)
+        .run_on(&mut conn)
         .expect("apply 1 and 3");
 
     let with_2 = leak(vec![one, tx(2, "b", "CREATE TABLE b (id int);"), three]);
-    let err = Runner::new(with_2).run(&mut client).unwrap_err();
+    let err = Runner::new(with_2).run_on(&mut conn).unwrap_err();
     assert!(
         matches!(
             err,
@@ -232,7 +245,7 @@ fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
 
     let report = Runner::new(with_2)
         .allow_out_of_order(true)
-        .run(&mut client)
+        .run_on(&mut conn)
         .expect("allowed");
     assert_eq!(
         report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
@@ -242,46 +255,46 @@ fn out_of_order_migrations_are_refused_unless_allowed_then_applied() {
     assert_eq!(history(&mut client, HISTORY).len(), 3);
 }
 
-#[test]
-fn target_version_applies_up_to_it() {
+fn target_version_applies_up_to_it(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let migrations = leak(vec![
         tx(1, "a", "CREATE TABLE a (id int);"),
         tx(2, "b", "CREATE TABLE b (id int);"),
         tx(3, "c", "CREATE TABLE c (id int);"),
     ]);
     let to_2 = Runner::new(migrations).target(Target::Version(2));
-    let report = to_2.run(&mut client).expect("to 2");
+    let report = to_2.run_on(&mut conn).expect("to 2");
     assert_eq!(
         report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
         [1, 2]
     );
     assert!(!exists(&mut client, "c"));
-    assert_eq!(to_2.run(&mut client).expect("to 2 again").round_trips, 1);
+    assert_eq!(to_2.run_on(&mut conn).expect("to 2 again").round_trips, 1);
 
     let err = Runner::new(migrations)
         .target(Target::Version(7))
-        .run(&mut client)
+        .run_on(&mut conn)
         .unwrap_err();
     assert!(matches!(err, Error::UnknownTarget { version: 7 }), "{err}");
 
-    let report = Runner::new(migrations).run(&mut client).expect("latest");
+    let report = Runner::new(migrations).run_on(&mut conn).expect("latest");
     assert_eq!(
         report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
         [3]
     );
 }
 
-#[test]
-fn history_table_and_schema_names_are_quoted() {
+fn history_table_and_schema_names_are_quoted(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let migrations = leak(vec![tx(1, "a", "CREATE TABLE a (id int);")]);
     let runner = Runner::new(migrations)
         .history_schema("Ops \"Schema\"")
         .history_table("my history");
-    let report = runner.run(&mut client).expect("run");
+    let report = runner.run_on(&mut conn).expect("run");
     assert_eq!(report.applied.len(), 1);
 
     let rows = history(&mut client, "\"Ops \"\"Schema\"\"\".\"my history\"");
@@ -295,11 +308,11 @@ fn history_table_and_schema_names_are_quoted() {
         ),
         1
     );
-    assert_eq!(runner.run(&mut client).expect("again").round_trips, 1);
+    assert_eq!(runner.run_on(&mut conn).expect("again").round_trips, 1);
 
     let err = Runner::new(migrations)
         .history_table("")
-        .run(&mut client)
+        .run_on(&mut conn)
         .unwrap_err();
     assert!(matches!(err, Error::InvalidHistoryTable { .. }), "{err}");
 }
@@ -346,10 +359,10 @@ fn runners_with_different_history_tables_do_not_block_each_other() {
     assert_eq!(result.ok(), Some(1));
 }
 
-#[test]
-fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
+fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let good = tx(1, "base", "CREATE TABLE base (id int);");
     let broken = tx(
         2,
@@ -357,7 +370,7 @@ fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
         "CREATE TABLE half (id int);\nCREATE TABLE broken (id no_such_type);",
     );
     let runner = Runner::new(leak(vec![good, broken]));
-    let err = runner.run(&mut client).unwrap_err();
+    let err = runner.run_on(&mut conn).unwrap_err();
     match &err {
         Error::MigrationFailed {
             version: 2,
@@ -423,15 +436,15 @@ fn a_failed_transactional_migration_leaves_nothing_and_releases_the_lock() {
     assert!(exists(&mut client, "half"));
 }
 
-#[test]
-fn history_writes_do_not_follow_a_changed_search_path() {
+fn history_writes_do_not_follow_a_changed_search_path(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let migrations = leak(vec![
         tx(1, "app", "CREATE SCHEMA app;\nSET search_path = app;"),
         tx(2, "widgets", "CREATE TABLE widgets (id int);"),
     ]);
-    let report = Runner::new(migrations).run(&mut client).expect("run");
+    let report = Runner::new(migrations).run_on(&mut conn).expect("run");
     assert_eq!(report.applied.len(), 2);
     // The first migration's history row is written under its `search_path`; the
     // second migration starts from the path the run began with.
@@ -440,24 +453,24 @@ fn history_writes_do_not_follow_a_changed_search_path() {
     assert!(!exists(&mut client, "app.pgstrata_schema_history"));
 }
 
-#[test]
-fn names_with_quotes_and_backslashes_survive_any_string_setting() {
+fn names_with_quotes_and_backslashes_survive_any_string_setting(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     client
         .batch_execute("SET standard_conforming_strings = off")
         .unwrap();
     let name = "it's a \\ \"test\" ü";
     let migrations = leak(vec![tx(1, name, "CREATE TABLE a (id int);")]);
-    Runner::new(migrations).run(&mut client).expect("run");
+    Runner::new(migrations).run_on(&mut conn).expect("run");
     let rows = history(&mut client, HISTORY);
     assert_eq!(rows[0].name, name);
 }
 
-#[test]
-fn plan_and_history_are_read_without_applying() {
+fn plan_and_history_are_read_without_applying(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let migrations = leak(users_migrations());
     let runner = Runner::new(migrations);
 
@@ -468,16 +481,16 @@ fn plan_and_history_are_read_without_applying() {
     assert_eq!(counting.calls, 1);
     let planned: Vec<_> = plan.steps.iter().map(|s| s.migration.version).collect();
     assert_eq!(planned, [1, 2, 3, 4]);
-    assert!(runner.history_with(&mut client).unwrap().is_empty());
+    assert!(conn.history(&runner).unwrap().is_empty());
     assert!(
         !exists(&mut client, HISTORY),
         "planning created the history table"
     );
 
     Runner::new(leak(users_migrations()[..2].to_vec()))
-        .run(&mut client)
+        .run_on(&mut conn)
         .unwrap();
-    let history = runner.history_with(&mut client).unwrap();
+    let history = conn.history(&runner).unwrap();
     assert_eq!(
         history.iter().map(|r| r.version).collect::<Vec<_>>(),
         [1, 2]
@@ -493,10 +506,10 @@ fn plan_and_history_are_read_without_applying() {
     assert_eq!(planned, [3, 4]);
 }
 
-#[test]
-fn a_migration_that_sets_the_search_path_does_not_move_the_next_one() {
+fn a_migration_that_sets_the_search_path_does_not_move_the_next_one(flavour: Flavour) {
     let db = TestDb::new("pgstrata_rt");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let migrations = leak(vec![
         // pg_dump's first line, then a schema set for the session.
         tx(
@@ -515,7 +528,7 @@ fn a_migration_that_sets_the_search_path_does_not_move_the_next_one() {
     client
         .batch_execute("SET search_path TO public")
         .expect("a path of the caller's");
-    let report = Runner::new(migrations).run(&mut client).expect("applies");
+    let report = Runner::new(migrations).run_on(&mut conn).expect("applies");
     assert_eq!(report.applied.len(), 3);
     // Each file began from the caller's path: `b` and `c` are in `public`, as they
     // would be had each migration run alone.

@@ -189,3 +189,264 @@ fn unix_ms() -> u128 {
         .map(|d| d.as_millis())
         .unwrap_or(0)
 }
+
+#[test]
+fn sixteen_async_runners_apply_each_migration_once() {
+    let db = TestDb::new("pgstrata_rt");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let applied = runtime.block_on(async {
+        let barrier = Arc::new(tokio::sync::Barrier::new(RUNNERS));
+        let tasks: Vec<_> = (0..RUNNERS)
+            .map(|_| {
+                let (url, barrier) = (db.url(), barrier.clone());
+                tokio::spawn(async move {
+                    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                        .await
+                        .expect("connect");
+                    tokio::spawn(connection);
+                    barrier.wait().await;
+                    Runner::new(migrations()).run_async(&client).await
+                })
+            })
+            .collect();
+        let mut applied = Vec::new();
+        for task in tasks {
+            let report = task
+                .await
+                .expect("runner task panicked")
+                .unwrap_or_else(|e| panic!("a runner failed: {e}"));
+            applied.push(report.applied.iter().map(|m| m.version).collect::<Vec<_>>());
+        }
+        applied
+    });
+    assert_applied_once(&mut db.connect(), &applied);
+}
+
+/// Migrations as the analyzer's rules have them (a statement of a non-transactional
+/// file can run again), each with a down file.
+fn reversible_migrations() -> &'static [Migration] {
+    use pgstrata_runtime::TransactionMode::{NonTransactional, Transactional};
+    use pgstrata_testkit::migration_with_down;
+    static MIGRATIONS: OnceLock<&'static [Migration]> = OnceLock::new();
+    MIGRATIONS.get_or_init(|| {
+        leak(vec![
+            migration_with_down(
+                1,
+                "accounts",
+                "CREATE TABLE accounts (id bigint PRIMARY KEY);\nINSERT INTO accounts VALUES (1);",
+                Transactional,
+                Some(("DROP TABLE accounts;", Transactional)),
+            ),
+            migration_with_down(
+                2,
+                "events",
+                "CREATE TABLE events (id bigint, account bigint);",
+                Transactional,
+                Some(("DROP TABLE events;", Transactional)),
+            ),
+            migration_with_down(
+                3,
+                "event_indexes",
+                "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_id_idx ON events (id);\n\
+                 CREATE INDEX CONCURRENTLY IF NOT EXISTS events_account_idx ON events (account);",
+                NonTransactional,
+                Some((
+                    "DROP INDEX CONCURRENTLY IF EXISTS events_account_idx;\n\
+                     DROP INDEX CONCURRENTLY IF EXISTS events_id_idx;",
+                    NonTransactional,
+                )),
+            ),
+            migration_with_down(
+                4,
+                "audit",
+                "SET search_path TO pg_catalog, public;\nCREATE TABLE public.audit (id int);",
+                Transactional,
+                Some(("DROP TABLE public.audit;", Transactional)),
+            ),
+        ])
+    })
+}
+
+/// Completes with `None` instead of waiting a `pendings`-th time: the future it wraps
+/// is dropped at that await point, as a timeout or a shutdown drops it.
+struct DroppedAtPending<F> {
+    future: std::pin::Pin<Box<F>>,
+    pendings: usize,
+}
+
+impl<F: std::future::Future> std::future::Future for DroppedAtPending<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.future.as_mut().poll(cx) {
+            std::task::Poll::Ready(output) => std::task::Poll::Ready(Some(output)),
+            std::task::Poll::Pending => {
+                self.pendings -= 1;
+                if self.pendings == 0 {
+                    std::task::Poll::Ready(None)
+                } else {
+                    std::task::Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+/// What the database looks like with `applied` migrations of [`reversible_migrations`].
+fn assert_state(client: &mut postgres::Client, applied: usize) {
+    let rows = history(client, HISTORY);
+    assert_eq!(
+        rows.iter().map(|r| r.version).collect::<Vec<_>>(),
+        (1..=applied as i64).collect::<Vec<_>>()
+    );
+    assert!(rows.iter().all(|r| r.success), "{rows:?}");
+    assert_eq!(exists(client, "accounts"), applied >= 1);
+    assert_eq!(exists(client, "events"), applied >= 2);
+    assert_eq!(exists(client, "events_id_idx"), applied >= 3);
+    assert_eq!(exists(client, "events_account_idx"), applied >= 3);
+    assert_eq!(exists(client, "audit"), applied >= 4);
+    if applied >= 1 {
+        assert_eq!(scalar(client, "SELECT count(*) FROM accounts"), 1);
+    }
+}
+
+/// A run (up from nothing, or down to nothing) dropped at its `k`-th await point, for
+/// every `k` until the run completes undisturbed, on both runtime flavours. After each
+/// drop: the connection, reused as a pool would, holds no lock and no transaction and
+/// still has its `search_path`; the history records nothing half-done (a
+/// statement-by-statement run it stopped says so); and a second runner on another
+/// connection proceeds within a second and finishes the job.
+#[test]
+fn a_run_dropped_at_any_await_point_leaves_the_pooled_connection_clean() {
+    let migrations = reversible_migrations();
+    let (mut points, mut interrupted) = (0, 0);
+    for multi_thread in [false, true] {
+        for down in [false, true] {
+            for k in 1.. {
+                let db = TestDb::new("pgstrata_rt");
+                let mut check = db.connect();
+                let runtime = if multi_thread {
+                    tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()
+                } else {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                }
+                .expect("a tokio runtime");
+                let connect = || {
+                    runtime.block_on(async {
+                        let (client, connection) =
+                            tokio_postgres::connect(&db.url(), tokio_postgres::NoTls)
+                                .await
+                                .expect("connect");
+                        tokio::spawn(connection);
+                        client
+                    })
+                };
+                let (pooled, other) = (connect(), connect());
+                let runner = Runner::new(migrations).lock_timeout(Duration::from_secs(1));
+                if down {
+                    runtime.block_on(runner.run_async(&other)).expect("set up");
+                }
+                let run = async {
+                    if down {
+                        runner
+                            .down_async(&pooled, pgstrata_runtime::Target::Base)
+                            .await
+                    } else {
+                        runner.run_async(&pooled).await
+                    }
+                };
+                let outcome = runtime.block_on(DroppedAtPending {
+                    future: Box::pin(run),
+                    pendings: k,
+                });
+                if let Some(result) = outcome {
+                    result.expect("an undisturbed run");
+                    assert_state(&mut check, if down { 0 } else { migrations.len() });
+                    break;
+                }
+                points += 1;
+
+                let dropped = Instant::now();
+
+                // The pooled connection, reused: its next query queues behind the
+                // cleanup.
+                let (locks, path, pid) = runtime.block_on(async {
+                    let row = pooled
+                        .query_one(
+                            "SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+                             AND pid = pg_backend_pid()), current_setting('search_path'), \
+                             pg_backend_pid()",
+                            &[],
+                        )
+                        .await
+                        .expect("the pooled connection still works");
+                    (
+                        row.get::<_, i64>(0),
+                        row.get::<_, String>(1),
+                        row.get::<_, i32>(2),
+                    )
+                });
+                assert_eq!(
+                    locks, 0,
+                    "dropped at await point {k}: the lock is still held"
+                );
+                assert_eq!(path, "\"$user\", public", "dropped at await point {k}");
+                let state: String = check
+                    .query_one("SELECT state FROM pg_stat_activity WHERE pid = $1", &[&pid])
+                    .expect("the pooled connection's activity")
+                    .get(0);
+                assert_eq!(
+                    state, "idle",
+                    "dropped at await point {k}: a transaction is open"
+                );
+                if exists(&mut check, HISTORY) {
+                    let rows = history(&mut check, HISTORY);
+                    interrupted += rows.iter().filter(|r| !r.success).count();
+                    assert!(
+                        rows.iter().all(|r| r.success
+                            || r.error
+                                .as_deref()
+                                .is_some_and(|e| e.contains("dropped (cancelled)"))),
+                        "dropped at await point {k}: {rows:?}"
+                    );
+                }
+
+                // A second runner on another connection finishes the job.
+                let second = runtime.block_on(async {
+                    if down {
+                        runner
+                            .down_async(&other, pgstrata_runtime::Target::Base)
+                            .await
+                    } else {
+                        runner.run_async(&other).await
+                    }
+                });
+                second.unwrap_or_else(|e| panic!("dropped at await point {k}: {e}"));
+                assert!(
+                    dropped.elapsed() < Duration::from_secs(1),
+                    "dropped at await point {k}: the second runner was done after {:?}",
+                    dropped.elapsed()
+                );
+                assert_state(&mut check, if down { 0 } else { migrations.len() });
+            }
+        }
+    }
+    // Each run passes at least a dozen await points (history, lock, batches, each
+    // statement of the non-transactional file and its progress, unlock).
+    println!("{points} await points tried; {interrupted} left a record of where they stopped");
+    // Those inside the non-transactional file, up and down.
+    assert!(interrupted >= 4, "{interrupted}");
+    assert!(points >= 4 * 12, "only {points} await points were tried");
+}

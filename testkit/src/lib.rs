@@ -11,9 +11,11 @@ use postgres::{Client, Config, NoTls};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod corpora;
+mod histories;
 mod rng;
 mod temp_dir;
 
+pub use histories::{histories, History};
 pub use rng::Rng;
 pub use temp_dir::TempDir;
 

@@ -18,80 +18,15 @@
 //! `pgstrata_analyzer::catalog::normalized_expression`.
 
 use pgstrata::Runner;
-use pgstrata_analyzer::catalog::{normalized_expression, Catalog};
+use pgstrata_analyzer::catalog::{foreign_key_action, normalized_expression, Catalog};
 use pgstrata_analyzer::{analyze, Config};
-use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
-use pgstrata_testkit::{runtime_migrations, TestDb};
+use pgstrata_testkit::corpora::SQLX_TABLE;
+use pgstrata_testkit::{histories, runtime_migrations, TestDb};
 use postgres::{Client, GenericClient};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 /// The runner's own history lives in a schema of its own, left out of the comparison.
 const HISTORY_SCHEMA: &str = "pgstrata_history";
-
-/// One set to compare: its name, migrations directory and display name.
-struct Set {
-    name: String,
-    dir: PathBuf,
-    display: String,
-    sqlx_table: bool,
-}
-
-/// The seed schemas under `tests/fixtures/` (see `seed_schemas`).
-const SEEDS: [&str; 4] = [
-    "neuroagent",
-    "agent_prompt_train",
-    "live_conversational_threads",
-    "chat",
-];
-
-fn sets() -> Vec<Set> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut sets = vec![
-        Set {
-            name: "migrations (the example)".to_string(),
-            dir: here.join("migrations"),
-            display: "migrations".to_string(),
-            sqlx_table: false,
-        },
-        // Every statement form the catalog follows, checked against the server.
-        Set {
-            name: "catalog_forms".to_string(),
-            dir: here.join("tests/fixtures/catalog_forms"),
-            display: "tests/fixtures/catalog_forms".to_string(),
-            sqlx_table: false,
-        },
-        // The forms the typed module is tested on (`typed_forms`).
-        Set {
-            name: "typed_forms".to_string(),
-            dir: here.join("tests/fixtures/typed_forms"),
-            display: "tests/fixtures/typed_forms".to_string(),
-            sqlx_table: false,
-        },
-    ];
-    // The four seed schemas, each a directory of `NNN_<revision>_<name>.sql` or
-    // `NNN-<name>.sql` files, analyzed and applied as `seed_schemas` does.
-    for seed in SEEDS {
-        let display = format!("tests/fixtures/{seed}");
-        sets.push(Set {
-            name: seed.to_string(),
-            dir: here.join(&display),
-            display,
-            sqlx_table: false,
-        });
-    }
-    // The real-world sets that are there (each missing one says it is skipped).
-    for set in corpora::sets() {
-        let (dir, display) = migrations_dir(&set);
-        sets.push(Set {
-            name: corpora::name(&set),
-            dir,
-            display,
-            sqlx_table: needs_sqlx_table(&set),
-        });
-    }
-    sets
-}
 
 /// A fact about the schema, as one comparable line, with the kind of object it is
 /// about (for the counts) and the relation or type it belongs to (for uncertainty).
@@ -498,8 +433,8 @@ pub(crate) fn database_facts<C: GenericClient>(
                     columns.join(", "),
                     qualified(&fschema.unwrap_or_default(), &ftable.unwrap_or_default()),
                     fcolumns.join(", "),
-                    action(&on_delete),
-                    action(&on_update)
+                    foreign_key_action(&on_delete),
+                    foreign_key_action(&on_update)
                 )
             }
             _ => {
@@ -614,16 +549,6 @@ pub(crate) fn database_facts<C: GenericClient>(
     facts
 }
 
-fn action(letter: &str) -> &'static str {
-    match letter {
-        "r" => "restrict",
-        "c" => "cascade",
-        "n" => "set null",
-        "d" => "set default",
-        _ => "no action",
-    }
-}
-
 /// The relations that exist before the migrations run (sqlx's table).
 pub(crate) fn relations(client: &mut Client) -> BTreeSet<String> {
     client
@@ -672,7 +597,7 @@ fn the_catalog_matches_what_postgres_builds() {
         "view cols",
         "uncertain"
     );
-    for set in sets() {
+    for set in histories() {
         let analysis = analyze(&set.dir, &set.display, &Config::default());
         let catalog = &analysis.catalog;
         let migrations = runtime_migrations(&analysis);

@@ -16,7 +16,8 @@
 use crate::kill_at::KillAt;
 use crate::seed_workflows::{difference, migrations_of, runner, schema, versions};
 use pgstrata::{
-    Driver, DriverError, Error, Migration, MigrationState, Rows, Target, TransactionMode,
+    BlockingDriver, Driver, DriverError, Error, Migration, MigrationState, Rows, Target,
+    TransactionMode,
 };
 use pgstrata_testkit::{TempDir, TestDb};
 use std::future::{ready, Future};
@@ -431,6 +432,8 @@ impl<F: FnMut() + Send> Driver for BeforeStatement<'_, F> {
         ready(result)
     }
 }
+
+impl<F: FnMut() + Send> BlockingDriver for BeforeStatement<'_, F> {}
 
 /// A DBA runs the offline script while a runner applies the same history: the script
 /// must wait for the runner without breaking the runner's migration. A session blocked

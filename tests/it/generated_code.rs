@@ -55,8 +55,9 @@ struct Variant {
 const VARIANTS: [Variant; 2] = [
     Variant {
         work: "pgstrata-generated-code",
-        features: r#""uuid", "chrono", "serde_json", "rust_decimal""#,
+        features: r#""uuid", "chrono", "serde_json", "rust_decimal", "tokio-postgres""#,
         generated_for: Features {
+            tokio_postgres: true,
             uuid: true,
             serde_json: true,
             rust_decimal: true,

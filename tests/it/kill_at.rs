@@ -2,7 +2,7 @@
 //! prove a run (`kill_resume`) or a down (`down_reliability`) can be resumed after a
 //! kill anywhere.
 
-use pgstrata::{Driver, DriverError, Rows};
+use pgstrata::{BlockingDriver, Driver, DriverError, Rows};
 use std::future::{ready, Future};
 use std::task::{Context, Poll, Waker};
 
@@ -74,3 +74,5 @@ impl Driver for KillAt<'_> {
         ready(result)
     }
 }
+
+impl BlockingDriver for KillAt<'_> {}

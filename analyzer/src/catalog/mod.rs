@@ -23,6 +23,8 @@ mod type_names;
 mod uncertainty;
 mod walk;
 
+pub use crate::analyze::{fold, fold_in_modes};
+pub use apply::foreign_key_action;
 pub use builder::CatalogBuilder;
 pub use deparse::normalized as normalized_expression;
 pub use identifiers::quote_ident;

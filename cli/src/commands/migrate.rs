@@ -16,6 +16,9 @@ pub enum Direction {
     Up,
     Down,
     Baseline,
+    /// `baseline --verify`: recorded only when the live schema is the one the
+    /// migrations build.
+    VerifiedBaseline,
 }
 
 /// `--to` (a target as `Target` reads it) or `--steps N`, for `direction`. A target
@@ -33,7 +36,7 @@ pub fn target(
         (None, Some(0)) => return Err("--steps must be at least 1".to_string()),
         (None, Some(n)) => match direction {
             Direction::Down => Target::Back(n),
-            Direction::Up | Direction::Baseline => Target::Forward(n),
+            Direction::Up | Direction::Baseline | Direction::VerifiedBaseline => Target::Forward(n),
         },
         (None, None) => Target::Latest,
     };
@@ -43,7 +46,9 @@ pub fn target(
             Target::Latest | Target::Version(_) | Target::Forward(_)
         ),
         Direction::Down => matches!(target, Target::Version(_) | Target::Base | Target::Back(_)),
-        Direction::Baseline => matches!(target, Target::Latest | Target::Version(_)),
+        Direction::Baseline | Direction::VerifiedBaseline => {
+            matches!(target, Target::Latest | Target::Version(_))
+        }
     };
     if fits {
         return Ok(target);
@@ -55,7 +60,7 @@ pub fn target(
         Direction::Down => format!(
             "--to {target}: `down` goes to a version, `base` or `-N` (`latest` and `+N` are for `up`)"
         ),
-        Direction::Baseline => {
+        Direction::Baseline | Direction::VerifiedBaseline => {
             format!("--to {target}: `baseline` records up to a version, or `latest`")
         }
     })
@@ -78,6 +83,7 @@ pub fn run(
         Direction::Up => runner.up(&mut client, target),
         Direction::Down => runner.down(&mut client, target),
         Direction::Baseline => runner.baseline(&mut client, target),
+        Direction::VerifiedBaseline => runner.baseline_verified(&mut client, target),
     };
     let report = match result {
         Ok(report) => report,
@@ -129,7 +135,12 @@ fn report_text(direction: Direction, report: &Report, described: &str) -> String
                 n => format!("{n} migration{} reverted in {described}\n", plural(n)),
             });
         }
-        Direction::Baseline => {
+        Direction::Baseline | Direction::VerifiedBaseline => {
+            if direction == Direction::VerifiedBaseline {
+                out.push_str(&format!(
+                    "The schema of {described} is the one the migrations build\n"
+                ));
+            }
             out.push_str(&match report.baselined.len() {
                 0 => format!("Nothing to record in {described}\n"),
                 n => format!(

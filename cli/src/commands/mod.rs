@@ -1,10 +1,12 @@
 pub mod check;
+pub mod drift;
 pub mod migrate;
 pub mod new;
 pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod sql;
+pub mod squash;
 pub mod status;
 
 use crate::connection::redact;

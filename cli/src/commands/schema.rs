@@ -31,6 +31,7 @@ pub fn features(named: &[Feature], no_default_features: bool) -> Features {
     for feature in named {
         let on = match feature {
             Feature::Postgres => &mut features.postgres,
+            Feature::TokioPostgres => &mut features.tokio_postgres,
             Feature::Uuid => &mut features.uuid,
             Feature::Chrono => &mut features.chrono,
             Feature::Time => &mut features.time,

@@ -9,6 +9,7 @@
 pub mod migrations;
 mod relations;
 
+use crate::features::Clients;
 use crate::model::{Enum, Namespace, Schema};
 use std::fmt::Write as _;
 
@@ -24,7 +25,7 @@ pub fn doc(text: &str) -> String {
 
 /// `pub mod schema { ... }`, as Rust source.
 pub fn schema_module(schema: &Schema) -> String {
-    let public = namespace_items(&schema.public, schema.postgres);
+    let public = namespace_items(&schema.public, schema.clients);
     let mut out = String::with_capacity(public.len() + 1024);
     out.push_str(
         "/// The schema the migrations build, as Rust types: one module per table and\n\
@@ -42,20 +43,20 @@ pub fn schema_module(schema: &Schema) -> String {
                 namespace.schema
             )),
             namespace.module,
-            namespace_items(namespace, schema.postgres)
+            namespace_items(namespace, schema.clients)
         );
     }
     out.push_str("}\n");
     out
 }
 
-fn namespace_items(namespace: &Namespace, postgres: bool) -> String {
+fn namespace_items(namespace: &Namespace, clients: Clients) -> String {
     let mut out = String::new();
     for e in &namespace.enums {
         enumeration(&mut out, e);
     }
     for relation in &namespace.relations {
-        relations::relation(&mut out, relation, postgres);
+        relations::relation(&mut out, relation, clients);
     }
     out
 }

@@ -3,11 +3,12 @@
 //! nullable ones as `Option`).
 
 use super::{doc, literal};
+use crate::features::Clients;
 use crate::model::{Field, Insert, Presence, Relation, RelationKind};
 use std::fmt::Write as _;
 
 /// A table's or view's module.
-pub fn relation(out: &mut String, relation: &Relation, postgres: bool) {
+pub fn relation(out: &mut String, relation: &Relation, clients: Clients) {
     let module_doc = match (relation.kind, &relation.comment) {
         (RelationKind::Table, Some(c)) => {
             format!("Table `{}.{}`: {c}", relation.schema, relation.name)
@@ -33,7 +34,7 @@ pub fn relation(out: &mut String, relation: &Relation, postgres: bool) {
         relation.module,
         imports(relation.depth)
     );
-    names_and_row(out, relation, postgres);
+    names_and_row(out, relation, clients.any());
     match &relation.insert {
         Some(Insert::Unavailable { reason }) => {
             let _ = writeln!(out, "{}\npub enum NoInsert {{}}", doc(reason));
@@ -43,7 +44,7 @@ pub fn relation(out: &mut String, relation: &Relation, postgres: bool) {
                 .iter()
                 .map(|c| (&relation.fields[c.field], c.presence))
                 .collect();
-            insert(out, relation, &columns, postgres);
+            insert(out, relation, &columns, clients);
         }
         None => {}
     }
@@ -74,7 +75,7 @@ fn imports(depth: usize) -> String {
 }
 
 /// The names shared by tables and views, and `Row`.
-fn names_and_row(out: &mut String, relation: &Relation, postgres: bool) {
+fn names_and_row(out: &mut String, relation: &Relation, reads: bool) {
     let (schema, name, fields) = (&relation.schema, &relation.name, &relation.fields);
     let qualified = format!("{}.{}", quoted(schema), quoted(name));
     let all_columns: Vec<String> = fields.iter().map(|f| literal(&f.sql)).collect();
@@ -146,12 +147,13 @@ fn names_and_row(out: &mut String, relation: &Relation, postgres: bool) {
          pub const SELECT: &'static str = {};\n}}\n",
         literal(&select)
     );
-    // Reading needs the `postgres` client, behind pgstrata's `postgres` feature.
-    if postgres {
+    // Reading needs a client's `Row`, behind pgstrata's `postgres` or `tokio-postgres`
+    // feature (both clients share the type).
+    if reads {
         out.push_str(
             "\nimpl Row {\n    /// Reads the columns by name from a row that has them.\n    \
-             pub fn from_row(row: &__p::postgres::Row) -> \
-             ::core::result::Result<Self, __p::postgres::Error> {\n        \
+             pub fn from_row(row: &__p::Row) -> \
+             ::core::result::Result<Self, __p::ClientError> {\n        \
              ::core::result::Result::Ok(Self {\n",
         );
         for f in &mapped {
@@ -164,9 +166,9 @@ fn names_and_row(out: &mut String, relation: &Relation, postgres: bool) {
         }
         out.push_str(
             "        })\n    }\n}\n\n\
-             impl ::core::convert::TryFrom<&__p::postgres::Row> for Row {\n    \
-             type Error = __p::postgres::Error;\n\n    \
-             fn try_from(row: &__p::postgres::Row) -> \
+             impl ::core::convert::TryFrom<&__p::Row> for Row {\n    \
+             type Error = __p::ClientError;\n\n    \
+             fn try_from(row: &__p::Row) -> \
              ::core::result::Result<Self, Self::Error> {\n        Self::from_row(row)\n    }\n}\n",
         );
     }
@@ -174,7 +176,7 @@ fn names_and_row(out: &mut String, relation: &Relation, postgres: bool) {
 
 /// `Insert`, over `columns` (required first): required columns as values, the rest as
 /// `Option` (`None` leaves them to the server).
-fn insert(out: &mut String, table: &Relation, columns: &[(&Field, Presence)], postgres: bool) {
+fn insert(out: &mut String, table: &Relation, columns: &[(&Field, Presence)], clients: Clients) {
     let qualified = literal(&format!(
         "{}.{}",
         quoted(&table.schema),
@@ -253,18 +255,32 @@ fn insert(out: &mut String, table: &Relation, columns: &[(&Field, Presence)], po
         };
     }
     out.push_str("])\n    }\n}\n");
-    // Writing needs the `postgres` client, behind pgstrata's `postgres` feature.
-    if postgres {
+    // Writing needs a client, behind pgstrata's `postgres` or `tokio-postgres` feature.
+    if clients.postgres {
         out.push_str(
             "\nimpl Insert {\n    \
              /// Inserts the row; returns the number of rows inserted.\n    \
              pub fn execute(&self, client: &mut impl __p::postgres::GenericClient) \
-             -> ::core::result::Result<u64, __p::postgres::Error> {\n        \
+             -> ::core::result::Result<u64, __p::ClientError> {\n        \
              __p::execute_insert(client, self.to_sql())\n    }\n\n    \
              /// Inserts the row and reads it back as the server stored it (defaults filled in).\n    \
              pub fn returning(&self, client: &mut impl __p::postgres::GenericClient) \
-             -> ::core::result::Result<Row, __p::postgres::Error> {\n        \
+             -> ::core::result::Result<Row, __p::ClientError> {\n        \
              __p::insert_returning(client, self.to_sql(), Row::SELECT, Row::from_row)\n    }\n}\n",
+        );
+    }
+    if clients.tokio_postgres {
+        out.push_str(
+            "\nimpl Insert {\n    \
+             /// Inserts the row through `tokio-postgres`; returns the number of rows inserted.\n    \
+             pub async fn execute_async(&self, client: &impl __p::tokio_postgres::GenericClient) \
+             -> ::core::result::Result<u64, __p::ClientError> {\n        \
+             __p::execute_insert_async(client, self.to_sql()).await\n    }\n\n    \
+             /// Inserts the row through `tokio-postgres` and reads it back as the server\n    \
+             /// stored it (defaults filled in).\n    \
+             pub async fn returning_async(&self, client: &impl __p::tokio_postgres::GenericClient) \
+             -> ::core::result::Result<Row, __p::ClientError> {\n        \
+             __p::insert_returning_async(client, self.to_sql(), Row::SELECT, Row::from_row).await\n    }\n}\n",
         );
     }
 }

@@ -13,14 +13,14 @@ pub use types::DomainFacts;
 use pgstrata_analyzer::catalog::Catalog;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::features::Clients;
 use crate::Features;
 
 /// The `schema` module of a catalog.
 #[derive(Debug, Clone)]
 pub struct Schema {
-    /// Whether `Row` reads and `Insert` writes through the `postgres` client (without
-    /// it they only build their SQL).
-    pub postgres: bool,
+    /// The clients `Row` reads and `Insert` writes through.
+    pub clients: Clients,
     /// `public`'s items, at the top of `schema` (there even when it has none).
     pub public: Namespace,
     /// Every other schema with an enum, a table or a view, by SQL name.
@@ -202,7 +202,7 @@ impl Schema {
             .remove("public")
             .unwrap_or_else(|| namespace("public", &names));
         Schema {
-            postgres: features.postgres,
+            clients: features.clients(),
             public,
             others: by_schema.into_values().collect(),
         }

@@ -2,3 +2,8 @@
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "tokio-postgres")]
+pub mod tokio_postgres;
+
+#[cfg(any(feature = "postgres", feature = "tokio-postgres"))]
+mod messages;

@@ -3,10 +3,10 @@
 
 use std::future::{ready, Future};
 
-use postgres::error::ErrorPosition;
-use postgres::{Client, SimpleQueryMessage};
+use postgres::Client;
 
-use crate::driver::{Driver, DriverError, Rows};
+use super::messages::{driver_error, rows};
+use crate::driver::{BlockingDriver, Driver, DriverError, Rows};
 use crate::error::Error;
 use crate::history::HistoryRecord;
 use crate::runner::{Report, Resolution, Resolved, Runner};
@@ -15,41 +15,16 @@ use crate::target::Target;
 
 impl Driver for Client {
     fn simple(&mut self, sql: &str) -> impl Future<Output = Result<Rows, DriverError>> + Send {
-        ready(simple(self, sql))
+        ready(self.simple_query(sql).map_err(driver_error).and_then(rows))
+    }
+
+    /// Only a panic drops a sync run midway; the statements run before it unwinds on.
+    fn abandon(&mut self, sql: &str) {
+        let _ = self.simple_query(sql);
     }
 }
 
-fn simple(client: &mut Client, sql: &str) -> Result<Rows, DriverError> {
-    let messages = client.simple_query(sql).map_err(driver_error)?;
-    let mut rows = Vec::new();
-    for message in messages {
-        if let SimpleQueryMessage::Row(row) = message {
-            let values = (0..row.len())
-                .map(|i| row.try_get(i).map(|v| v.map(str::to_string)))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(driver_error)?;
-            rows.push(values);
-        }
-    }
-    Ok(rows)
-}
-
-/// Keeps the server's fields apart (SQLSTATE, message, detail, hint, position); other
-/// errors keep the client's text, which never includes connection parameters.
-fn driver_error(e: postgres::Error) -> DriverError {
-    let closed = e.is_closed();
-    let error = match e.as_db_error() {
-        Some(db) => DriverError::server(db.code().code(), db.message())
-            .with_detail(db.detail().map(str::to_string))
-            .with_hint(db.hint().map(str::to_string))
-            .with_position(match db.position() {
-                Some(ErrorPosition::Original(p)) => Some(*p),
-                _ => None,
-            }),
-        None => DriverError::new(e.to_string()),
-    };
-    error.with_closed(closed)
-}
+impl BlockingDriver for Client {}
 
 impl Runner {
     /// Applies what is pending over a `postgres::Client`.
@@ -116,5 +91,19 @@ impl Runner {
         resolution: Resolution,
     ) -> Result<Resolved, Error> {
         self.resolve_with(client, version, resolution)
+    }
+
+    /// The live schema against the one the applied migrations build
+    /// ([`Runner::drift_with`]; feature `drift`).
+    #[cfg(feature = "drift")]
+    pub fn drift(&self, client: &mut Client) -> Result<crate::DriftReport, Error> {
+        self.drift_with(client)
+    }
+
+    /// A baseline recorded only when the live schema is the one the migrations up to
+    /// `to` build ([`Runner::baseline_verified_with`]; feature `drift`).
+    #[cfg(feature = "drift")]
+    pub fn baseline_verified(&self, client: &mut Client, to: Target) -> Result<Report, Error> {
+        self.baseline_verified_with(client, to)
     }
 }

@@ -7,7 +7,10 @@ use pgstrata_runtime::{
 };
 use pgstrata_testkit::migration_with_down;
 
+use crate::for_each_driver;
 use crate::support::*;
+
+mod drift;
 
 const TX: TransactionMode = TransactionMode::Transactional;
 const NON_TX: TransactionMode = TransactionMode::NonTransactional;
@@ -57,37 +60,37 @@ fn recorded(client: &mut postgres::Client) -> Vec<i64> {
     history(client, HISTORY).iter().map(|r| r.version).collect()
 }
 
-#[test]
-fn up_and_down_go_through_every_kind_of_target() {
+fn up_and_down_go_through_every_kind_of_target(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let runner = Runner::new(leak(reversible()));
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
 
     assert_eq!(
-        versions(&runner.up(&mut client, Target::Forward(1)).unwrap().applied),
+        versions(&conn.up(&runner, Target::Forward(1)).unwrap().applied),
         [1]
     );
     assert_eq!(
-        versions(&runner.up(&mut client, Target::Version(3)).unwrap().applied),
+        versions(&conn.up(&runner, Target::Version(3)).unwrap().applied),
         [2, 3]
     );
     assert_eq!(
-        versions(&runner.up(&mut client, Target::Latest).unwrap().applied),
+        versions(&conn.up(&runner, Target::Latest).unwrap().applied),
         [4]
     );
     assert!(exists(&mut client, "users_email"));
-    let status = runner.status(&mut client).unwrap();
+    let status = conn.status(&runner).unwrap();
     assert!(status.is_up_to_date(), "{status}");
     assert_eq!(status.current(), Some(4));
 
-    let report = runner.down(&mut client, Target::Back(1)).unwrap();
+    let report = conn.down(&runner, Target::Back(1)).unwrap();
     assert_eq!(versions(&report.reverted), [4]);
     assert_eq!(report.reverted[0].path, "migrations/V4__posts.down.sql");
     assert!(!exists(&mut client, "posts"));
     assert_eq!(recorded(&mut client), [1, 2, 3]);
 
     // A version stays applied; the non-transactional down runs statement by statement.
-    let report = runner.down(&mut client, Target::Version(1)).unwrap();
+    let report = conn.down(&runner, Target::Version(1)).unwrap();
     assert_eq!(versions(&report.reverted), [3, 2]);
     assert_eq!(report.reverted[0].transaction, NON_TX);
     assert!(!exists(&mut client, "users_email"));
@@ -101,7 +104,7 @@ fn up_and_down_go_through_every_kind_of_target() {
     assert_eq!(recorded(&mut client), [1]);
 
     assert_eq!(
-        versions(&runner.down(&mut client, Target::Base).unwrap().reverted),
+        versions(&conn.down(&runner, Target::Base).unwrap().reverted),
         [1]
     );
     assert!(!exists(&mut client, "users"));
@@ -115,23 +118,23 @@ fn up_and_down_go_through_every_kind_of_target() {
 
     // And back up again from nothing.
     assert_eq!(
-        versions(&runner.up(&mut client, Target::Latest).unwrap().applied),
+        versions(&conn.up(&runner, Target::Latest).unwrap().applied),
         [1, 2, 3, 4]
     );
     assert!(no_advisory_locks_soon(&mut client));
 }
 
-#[test]
-fn targets_that_point_the_wrong_way_or_too_far_are_refused() {
+fn targets_that_point_the_wrong_way_or_too_far_are_refused(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let runner = Runner::new(leak(reversible()));
     let mut client = db.connect();
-    runner.up(&mut client, Target::Version(2)).unwrap();
+    let mut conn = RunnerClient::connect(&db, flavour);
+    conn.up(&runner, Target::Version(2)).unwrap();
     for (result, target) in [
-        (runner.up(&mut client, Target::Base), "base"),
-        (runner.up(&mut client, Target::Back(1)), "-1"),
-        (runner.down(&mut client, Target::Latest), "latest"),
-        (runner.down(&mut client, Target::Back(3)), "-3"),
+        (conn.up(&runner, Target::Base), "base"),
+        (conn.up(&runner, Target::Back(1)), "-1"),
+        (conn.down(&runner, Target::Latest), "latest"),
+        (conn.down(&runner, Target::Back(3)), "-3"),
     ] {
         match result {
             Err(Error::InvalidTarget { target: t, .. }) => assert_eq!(t, target),
@@ -139,14 +142,13 @@ fn targets_that_point_the_wrong_way_or_too_far_are_refused() {
         }
     }
     assert!(matches!(
-        runner.down(&mut client, Target::Version(99)),
+        conn.down(&runner, Target::Version(99)),
         Err(Error::UnknownTarget { version: 99 })
     ));
     assert_eq!(recorded(&mut client), [1, 2]);
 }
 
-#[test]
-fn a_down_plan_without_every_down_file_runs_nothing() {
+fn a_down_plan_without_every_down_file_runs_nothing(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let mut migrations = reversible();
     migrations[1] = migration_with_down(
@@ -158,8 +160,9 @@ fn a_down_plan_without_every_down_file_runs_nothing() {
     );
     let runner = Runner::new(leak(migrations));
     let mut client = db.connect();
-    runner.run(&mut client).unwrap();
-    let err = runner.down(&mut client, Target::Base).unwrap_err();
+    let mut conn = RunnerClient::connect(&db, flavour);
+    conn.run(&runner).unwrap();
+    let err = conn.down(&runner, Target::Base).unwrap_err();
     assert!(
         matches!(
             err,
@@ -176,12 +179,11 @@ fn a_down_plan_without_every_down_file_runs_nothing() {
     assert_eq!(recorded(&mut client), [1, 2, 3, 4]);
     assert!(exists(&mut client, "posts"));
     // Down to the version after the gap works.
-    let report = runner.down(&mut client, Target::Version(2)).unwrap();
+    let report = conn.down(&runner, Target::Version(2)).unwrap();
     assert_eq!(versions(&report.reverted), [4, 3]);
 }
 
-#[test]
-fn a_failed_transactional_down_leaves_the_migration_applied() {
+fn a_failed_transactional_down_leaves_the_migration_applied(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let runner = Runner::new(leak(vec![migration_with_down(
         1,
@@ -191,8 +193,9 @@ fn a_failed_transactional_down_leaves_the_migration_applied() {
         Some(("DROP TABLE users;\nCREATE TABLE x (id no_such_type);", TX)),
     )]));
     let mut client = db.connect();
-    runner.run(&mut client).unwrap();
-    let err = runner.down(&mut client, Target::Base).unwrap_err();
+    let mut conn = RunnerClient::connect(&db, flavour);
+    conn.run(&runner).unwrap();
+    let err = conn.down(&runner, Target::Base).unwrap_err();
     match &err {
         Error::MigrationFailed {
             version: 1,
@@ -213,12 +216,11 @@ fn a_failed_transactional_down_leaves_the_migration_applied() {
     );
     assert!(exists(&mut client, "users"));
     assert_eq!(recorded(&mut client), [1]);
-    assert!(runner.status(&mut client).unwrap().is_up_to_date());
+    assert!(conn.status(&runner).unwrap().is_up_to_date());
     assert!(no_advisory_locks_soon(&mut client));
 }
 
-#[test]
-fn a_non_transactional_down_that_fails_is_resumed_by_the_next_down() {
+fn a_non_transactional_down_that_fails_is_resumed_by_the_next_down(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let up = "CREATE INDEX CONCURRENTLY IF NOT EXISTS a_id ON a (id);";
     let broken = "DROP INDEX CONCURRENTLY IF EXISTS a_id;\nDROP INDEX CONCURRENTLY b_id;";
@@ -231,13 +233,14 @@ fn a_non_transactional_down_that_fails_is_resumed_by_the_next_down() {
         Some(("DROP TABLE a;", TX)),
     );
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let runner = Runner::new(leak(vec![
         base,
         migration_with_down(2, "index", up, NON_TX, Some((broken, NON_TX))),
     ]));
-    runner.run(&mut client).unwrap();
+    conn.run(&runner).unwrap();
 
-    let err = runner.down(&mut client, Target::Back(1)).unwrap_err();
+    let err = conn.down(&runner, Target::Back(1)).unwrap_err();
     assert!(
         matches!(
             err,
@@ -255,14 +258,14 @@ fn a_non_transactional_down_that_fails_is_resumed_by_the_next_down() {
         "{err}"
     );
     assert!(!exists(&mut client, "a_id"));
-    let status = runner.status(&mut client).unwrap();
+    let status = conn.status(&runner).unwrap();
     assert!(
         matches!(&status.migrations[1].state, MigrationState::Reverting { statement: 2, error: Some(e) } if e.contains("b_id")),
         "{status}"
     );
     // Half reverted: going up is refused until the down is finished or resolved.
     assert!(matches!(
-        runner.run(&mut client),
+        conn.run(&runner),
         Err(Error::PartlyReverted {
             version: 2,
             statements_done: 1,
@@ -274,16 +277,14 @@ fn a_non_transactional_down_that_fails_is_resumed_by_the_next_down() {
         base,
         migration_with_down(2, "index", up, NON_TX, Some((fixed, NON_TX))),
     ]));
-    let report = fixed_runner.down(&mut client, Target::Back(1)).unwrap();
+    let report = conn.down(&fixed_runner, Target::Back(1)).unwrap();
     assert_eq!(report.reverted[0].resumed_from, Some(2));
     assert_eq!(recorded(&mut client), [1]);
-    assert!(
-        fixed_runner.status(&mut client).unwrap().migrations[1].state == MigrationState::Pending
-    );
+    assert!(conn.status(&fixed_runner).unwrap().migrations[1].state == MigrationState::Pending);
 
     // A changed first statement is not resumed over.
-    fixed_runner.run(&mut client).unwrap();
-    runner.down(&mut client, Target::Back(1)).unwrap_err();
+    conn.run(&fixed_runner).unwrap();
+    conn.down(&runner, Target::Back(1)).unwrap_err();
     let changed = Runner::new(leak(vec![
         base,
         migration_with_down(
@@ -305,10 +306,10 @@ fn a_non_transactional_down_that_fails_is_resumed_by_the_next_down() {
     );
 }
 
-#[test]
-fn status_reports_every_state_in_one_round_trip_without_refusing() {
+fn status_reports_every_state_in_one_round_trip_without_refusing(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let migrations = reversible();
     Runner::new(leak(migrations[..2].to_vec()))
         .run(&mut client)
@@ -357,20 +358,20 @@ fn status_reports_every_state_in_one_round_trip_without_refusing() {
     );
     // A run refuses what status reported.
     assert!(matches!(
-        runner.run(&mut client),
+        conn.run(&runner),
         Err(Error::Divergent { version: 1, .. })
     ));
     let runner = Runner::new(leak(migrations));
     assert!(matches!(
-        runner.run(&mut client),
+        conn.run(&runner),
         Err(Error::Missing { version: 7, .. })
     ));
 }
 
-#[test]
-fn baseline_records_what_an_existing_database_has_without_running_it() {
+fn baseline_records_what_an_existing_database_has_without_running_it(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     // The schema of 1 and 2, built by another tool.
     client
         .batch_execute(
@@ -378,35 +379,35 @@ fn baseline_records_what_an_existing_database_has_without_running_it() {
         )
         .unwrap();
     let runner = Runner::new(leak(reversible()));
-    let report = runner.baseline(&mut client, Target::Version(2)).unwrap();
+    let report = conn.baseline(&runner, Target::Version(2)).unwrap();
     assert_eq!(report.baselined, [1, 2]);
-    let status = runner.status(&mut client).unwrap();
+    let status = conn.status(&runner).unwrap();
     assert_eq!(status.migrations[0].applied_by, Some(AppliedBy::Baseline));
     assert_eq!(status.migrations[0].execution_ms, None);
     assert_eq!(status.pending(), 2);
     // The rest runs on top; a second baseline records nothing.
-    assert_eq!(versions(&runner.run(&mut client).unwrap().applied), [3, 4]);
+    assert_eq!(versions(&conn.run(&runner).unwrap().applied), [3, 4]);
     assert!(runner
         .baseline(&mut client, Target::Latest)
         .unwrap()
         .baselined
         .is_empty());
     assert!(matches!(
-        runner.baseline(&mut client, Target::Base),
+        conn.baseline(&runner, Target::Base),
         Err(Error::InvalidTarget { .. })
     ));
     // A baselined migration reverts through its down file like any other.
     assert_eq!(
-        versions(&runner.down(&mut client, Target::Base).unwrap().reverted),
+        versions(&conn.down(&runner, Target::Base).unwrap().reverted),
         [4, 3, 2, 1]
     );
     assert!(!exists(&mut client, "users"));
 }
 
-#[test]
-fn resolve_settles_a_failed_run_or_a_changed_file_by_hand() {
+fn resolve_settles_a_failed_run_or_a_changed_file_by_hand(flavour: Flavour) {
     let db = TestDb::new("pgstrata_ops");
     let mut client = db.connect();
+    let mut conn = RunnerClient::connect(&db, flavour);
     let first = migration_with_down(1, "a", "CREATE TABLE a (id int);", TX, None);
     let failing = non_tx(
         2,
@@ -414,9 +415,9 @@ fn resolve_settles_a_failed_run_or_a_changed_file_by_hand() {
         "CREATE TABLE IF NOT EXISTS b (id int);\nCREATE TABLE c (id no_such_type);",
     );
     let runner = Runner::new(leak(vec![first, failing]));
-    runner.run(&mut client).unwrap_err();
+    conn.run(&runner).unwrap_err();
     assert!(matches!(
-        runner.resolve(&mut client, 1, Resolution::RolledBack),
+        conn.resolve(&runner, 1, Resolution::RolledBack),
         Err(Error::Refused { version: 1, .. })
     ));
 
@@ -428,15 +429,15 @@ fn resolve_settles_a_failed_run_or_a_changed_file_by_hand() {
     assert_eq!(resolved.version, 2);
     assert_eq!(recorded(&mut client), [1]);
     assert_eq!(
-        runner.status(&mut client).unwrap().migrations[1].state,
+        conn.status(&runner).unwrap().migrations[1].state,
         MigrationState::Pending
     );
 
     // Failing again, then completed by hand and recorded as applied.
-    runner.run(&mut client).unwrap_err();
+    conn.run(&runner).unwrap_err();
     client.batch_execute("CREATE TABLE c (id int)").unwrap();
-    runner.resolve(&mut client, 2, Resolution::Applied).unwrap();
-    let status = runner.status(&mut client).unwrap();
+    conn.resolve(&runner, 2, Resolution::Applied).unwrap();
+    let status = conn.status(&runner).unwrap();
     assert!(status.is_up_to_date(), "{status}");
     assert_eq!(status.migrations[1].applied_by, Some(AppliedBy::Resolve));
 
@@ -465,3 +466,14 @@ fn resolve_settles_a_failed_run_or_a_changed_file_by_hand() {
     ));
     assert!(no_advisory_locks_soon(&mut client));
 }
+
+for_each_driver!(
+    up_and_down_go_through_every_kind_of_target,
+    targets_that_point_the_wrong_way_or_too_far_are_refused,
+    a_down_plan_without_every_down_file_runs_nothing,
+    a_failed_transactional_down_leaves_the_migration_applied,
+    a_non_transactional_down_that_fails_is_resumed_by_the_next_down,
+    status_reports_every_state_in_one_round_trip_without_refusing,
+    baseline_records_what_an_existing_database_has_without_running_it,
+    resolve_settles_a_failed_run_or_a_changed_file_by_hand,
+);

@@ -6,7 +6,10 @@
 
 use std::future::Future;
 
-use pgstrata_runtime::{Driver, DriverError, Migration, Rows, TransactionMode};
+use pgstrata_runtime::{
+    BlockingDriver, DriftReport, Driver, DriverError, Error, HistoryRecord, Migration, Plan,
+    Report, Resolution, Resolved, Rows, Runner, Status, Target, TransactionMode,
+};
 use postgres::Client;
 
 /// A database per test, dropped afterwards (shared with the other crates' tests).
@@ -120,6 +123,8 @@ impl Driver for Counting<'_> {
     }
 }
 
+impl BlockingDriver for Counting<'_> {}
+
 /// Runs `f` on its own thread and waits at most `seconds` for it: a hung lock fails the
 /// test instead of hanging it.
 pub fn within<T: Send + 'static>(
@@ -157,5 +162,177 @@ pub fn no_advisory_locks_soon(client: &mut Client) -> bool {
             return false;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Which client a test drives the runner through: the operations' tests run once per
+/// kind, with the same assertions (`for_each_driver!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// `postgres::Client` and the sync methods.
+    Sync,
+    /// `tokio_postgres::Client` and the `_async` methods on a current-thread runtime.
+    CurrentThread,
+    /// The same on a multi-thread runtime.
+    MultiThread,
+}
+
+/// The runner's connection in a test, of one [`Flavour`].
+pub enum RunnerClient {
+    Sync(Client),
+    Async {
+        runtime: tokio::runtime::Runtime,
+        client: tokio_postgres::Client,
+    },
+}
+
+impl RunnerClient {
+    pub fn connect(db: &TestDb, flavour: Flavour) -> RunnerClient {
+        let runtime = match flavour {
+            Flavour::Sync => return RunnerClient::Sync(db.connect()),
+            Flavour::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+            Flavour::MultiThread => {
+                let mut builder = tokio::runtime::Builder::new_multi_thread();
+                builder.worker_threads(2);
+                builder
+            }
+        }
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+        let client = runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&db.url(), tokio_postgres::NoTls)
+                .await
+                .expect("connect with tokio-postgres");
+            tokio::spawn(connection);
+            client
+        });
+        RunnerClient::Async { runtime, client }
+    }
+
+    pub fn run(&mut self, runner: &Runner) -> Result<Report, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.run(client),
+            RunnerClient::Async { runtime, client } => runtime.block_on(runner.run_async(client)),
+        }
+    }
+
+    pub fn up(&mut self, runner: &Runner, to: Target) -> Result<Report, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.up(client, to),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.up_async(client, to))
+            }
+        }
+    }
+
+    pub fn down(&mut self, runner: &Runner, to: Target) -> Result<Report, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.down(client, to),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.down_async(client, to))
+            }
+        }
+    }
+
+    pub fn status(&mut self, runner: &Runner) -> Result<Status, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.status(client),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.status_async(client))
+            }
+        }
+    }
+
+    pub fn history(&mut self, runner: &Runner) -> Result<Vec<HistoryRecord>, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.history(client),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.history_async(client))
+            }
+        }
+    }
+
+    pub fn plan(&mut self, runner: &Runner) -> Result<Plan, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.plan_with(client),
+            RunnerClient::Async { runtime, client } => runtime.block_on(runner.plan_async(client)),
+        }
+    }
+
+    pub fn baseline(&mut self, runner: &Runner, to: Target) -> Result<Report, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.baseline(client, to),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.baseline_async(client, to))
+            }
+        }
+    }
+
+    pub fn drift(&mut self, runner: &Runner) -> Result<DriftReport, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.drift(client),
+            RunnerClient::Async { runtime, client } => runtime.block_on(runner.drift_async(client)),
+        }
+    }
+
+    pub fn baseline_verified(&mut self, runner: &Runner, to: Target) -> Result<Report, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.baseline_verified(client, to),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.baseline_verified_async(client, to))
+            }
+        }
+    }
+
+    pub fn resolve(
+        &mut self,
+        runner: &Runner,
+        version: i64,
+        resolution: Resolution,
+    ) -> Result<Resolved, Error> {
+        match self {
+            RunnerClient::Sync(client) => runner.resolve(client, version, resolution),
+            RunnerClient::Async { runtime, client } => {
+                runtime.block_on(runner.resolve_async(client, version, resolution))
+            }
+        }
+    }
+}
+
+/// Runs each named test function (taking a [`Flavour`]) three times, as
+/// `NAME::sync`, `NAME::current_thread` and `NAME::multi_thread`.
+#[macro_export]
+macro_rules! for_each_driver {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use $crate::support::Flavour;
+
+            #[test]
+            fn sync() {
+                super::$name(Flavour::Sync)
+            }
+
+            #[test]
+            fn current_thread() {
+                super::$name(Flavour::CurrentThread)
+            }
+
+            #[test]
+            fn multi_thread() {
+                super::$name(Flavour::MultiThread)
+            }
+        }
+    )*};
+}
+
+/// `runner.run_on(&mut conn)`: [`RunnerClient::run`] at the end of a builder chain.
+pub trait RunOn {
+    fn run_on(&self, conn: &mut RunnerClient) -> Result<Report, Error>;
+}
+
+impl RunOn for Runner {
+    fn run_on(&self, conn: &mut RunnerClient) -> Result<Report, Error> {
+        conn.run(self)
     }
 }

@@ -519,8 +519,9 @@ fn is_unique_key(table: &Table, columns: &[String]) -> bool {
             .any(|i| same_set(&i.columns))
 }
 
-/// A foreign key action letter, in words.
-fn action(letter: &str) -> &'static str {
+/// A foreign key action letter (of the parse tree, or `pg_constraint.confdeltype`), in
+/// words.
+pub fn action(letter: &str) -> &'static str {
     match letter {
         "r" => "restrict",
         "c" => "cascade",

@@ -58,25 +58,18 @@ impl CatalogBuilder {
                 | ObjectType::ObjectRoutine => {
                     if let Some(NodeEnum::ObjectWithArgs(function)) = &object.node {
                         if let Some(name) = WrittenName::of_list(&function.objname) {
-                            // The named schema, else the first on the search path
-                            // that has one of that name.
-                            let schema = name.schema.clone().or_else(|| {
-                                let first = self.creation_schema(&name)?;
-                                self.catalog
-                                    .functions
-                                    .iter()
-                                    .any(|f| f.name == name.name && f.schema == first)
-                                    .then_some(first)
-                            });
+                            let schema = self.function_schema(&name);
+                            let arguments = self.signature_of(function);
                             self.catalog.functions.retain(|f| {
-                                f.name != name.name
-                                    || schema.as_ref().is_some_and(|s| *s != f.schema)
+                                !(f.name == name.name
+                                    && f.schema == schema
+                                    && arguments.as_ref().is_none_or(|a| *a == f.arguments))
                             });
                             // `CASCADE` takes along the triggers that call it.
                             if cascade {
-                                self.catalog
-                                    .triggers
-                                    .retain(|t| t.function.name != name.name);
+                                self.catalog.triggers.retain(|t| {
+                                    !(t.function.name == name.name && t.function.schema == schema)
+                                });
                             }
                         }
                     }

@@ -3,7 +3,7 @@
 
 use super::super::builder::CatalogBuilder;
 use super::super::deparse;
-use super::super::identifiers::{self, quote_ident, WrittenName};
+use super::super::identifiers::{self, quote_ident, WrittenName, PUBLIC};
 use super::super::model::{Function, QualifiedName};
 use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::type_names::{ColumnType, WrittenType};
@@ -103,6 +103,48 @@ impl CatalogBuilder {
             }
             None => self.catalog.functions.push(function),
         }
+    }
+
+    /// The schema of the function `name` names: the one written, else the first schema
+    /// of the search path that has a function so named (`public` when none has).
+    pub(in crate::catalog) fn function_schema(&self, name: &WrittenName) -> String {
+        if let Some(schema) = &name.schema {
+            return schema.clone();
+        }
+        self.lookup_path()
+            .into_iter()
+            .find(|schema| {
+                self.catalog
+                    .functions
+                    .iter()
+                    .any(|f| f.name == name.name && f.schema == *schema)
+            })
+            .unwrap_or_else(|| PUBLIC.to_string())
+    }
+
+    /// The argument types of a `DROP`/`ALTER FUNCTION`'s `name(args)` as the catalog
+    /// writes a signature; `None` when the arguments are not given or a type does not
+    /// resolve (then every function of the name is meant).
+    pub(in crate::catalog) fn signature_of(
+        &self,
+        function: &pg_query::protobuf::ObjectWithArgs,
+    ) -> Option<Vec<String>> {
+        if function.args_unspecified {
+            return None;
+        }
+        function
+            .objargs
+            .iter()
+            .map(|argument| match &argument.node {
+                Some(NodeEnum::TypeName(type_name)) => match self.resolve_type(type_name, false) {
+                    super::super::builder::TypeFound::Found(ColumnType { format, .. }) => {
+                        Some(format)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
     }
 
     /// A type in a function's signature, as `format_type` prints it (or as written

@@ -19,6 +19,8 @@ mod triggers;
 mod types;
 mod views;
 
+pub use constraints::action as foreign_key_action;
+
 use super::builder::CatalogBuilder;
 use super::identifiers::{quote_ident, WrittenName};
 use super::model::QualifiedName;

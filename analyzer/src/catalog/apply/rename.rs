@@ -28,13 +28,27 @@ impl CatalogBuilder {
         let Some(name) = WrittenName::of_list(&function.objname) else {
             return;
         };
-        for f in self
-            .catalog
-            .functions
-            .iter_mut()
-            .filter(|f| f.name == name.name)
-        {
+        let schema = self.function_schema(&name);
+        let arguments = self.signature_of(function);
+        let mut changed = None;
+        for f in self.catalog.functions.iter_mut().filter(|f| {
+            f.name == name.name
+                && f.schema == schema
+                && arguments.as_ref().is_none_or(|a| *a == f.arguments)
+        }) {
             change(f);
+            changed = Some(QualifiedName::new(&f.schema, &f.name));
+        }
+        // A trigger calls its function by identity: it follows a rename or a move.
+        if let Some(now) = changed {
+            for t in self
+                .catalog
+                .triggers
+                .iter_mut()
+                .filter(|t| t.function.name == name.name && t.function.schema == schema)
+            {
+                t.function = now.clone();
+            }
         }
     }
 
