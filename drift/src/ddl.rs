@@ -219,7 +219,7 @@ pub fn column_definition(catalog: &Catalog, table: &Table, column: &Column) -> S
 
 /// `CREATE TABLE` with its columns; keys, checks, foreign keys and indexes are added
 /// after ([`table_constraints`], [`create_index`]) so that tables referring to each
-/// other can all be created first. `None` with a comment for what the catalog does
+/// other can all be created first. `Err` with a comment for what the catalog does
 /// not keep enough of (a partition's bounds, a partitioned table's key, a foreign
 /// table's server).
 pub fn create_table(catalog: &Catalog, table: &Table) -> Result<String, String> {
@@ -468,6 +468,15 @@ pub fn create_view(view: &View) -> Result<String, String> {
         }
         _ => None,
     };
+    // Its query's names are looked up as they were when the migration created it.
+    let path: Vec<String> = view.search_path.iter().map(|s| quote_ident(s)).collect();
+    let text = text.map(|text| match path.as_slice() {
+        [] => text,
+        _ => format!(
+            "SET search_path = {};\n{text};\nRESET search_path",
+            path.join(", ")
+        ),
+    });
     text.map(|text| format!("{text};")).ok_or_else(|| {
         format!("-- {name}: the catalog could not keep the view's definition; create it by hand.")
     })
@@ -640,4 +649,55 @@ fn name_list(schema: &str, name: &str) -> Vec<Node> {
             })),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mood(labels: &[&str]) -> Enum {
+        Enum {
+            schema: "public".to_string(),
+            name: "mood".to_string(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn names_are_quoted_where_they_must_be() {
+        assert_eq!(qualified("public", "users"), "public.users");
+        assert_eq!(qualified("Auth", "user"), "\"Auth\".\"user\"");
+        assert_eq!(literal("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn a_label_goes_where_the_migrations_put_it() {
+        let e = mood(&["happy", "meh", "sad"]);
+        assert_eq!(
+            add_enum_label(&e, "meh"),
+            "ALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'meh' BEFORE 'sad';"
+        );
+        assert_eq!(
+            add_enum_label(&e, "sad"),
+            "ALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'sad' AFTER 'meh';"
+        );
+    }
+
+    #[test]
+    fn a_kept_trigger_is_written_under_its_current_names() {
+        let trigger = Trigger {
+            name: "touch_renamed".to_string(),
+            table: QualifiedName::new("app", "people"),
+            function: QualifiedName::new("public", "touch"),
+            definition: Some(
+                "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch()"
+                    .to_string(),
+            ),
+        };
+        assert_eq!(
+            create_trigger(&trigger).as_deref(),
+            Ok("CREATE TRIGGER touch_renamed BEFORE UPDATE ON app.people FOR EACH ROW EXECUTE FUNCTION public.touch();")
+        );
+    }
 }

@@ -39,6 +39,10 @@
 //! ([`Drift::not_compared`]). A relation missing from one side stands for everything on
 //! it: its columns, constraints, indexes, triggers and the sequences its columns own are
 //! not listed as well.
+//!
+//! [`draft`] writes the migration that brings a drifted database back to what the
+//! migrations build, and [`squash`] the one migration that builds the whole schema
+//! from an empty database; [`ddl`] is the SQL for each kind of object they share.
 
 mod compare;
 pub mod ddl;

@@ -13,5 +13,22 @@ const SQUASH_HEADER: &str = "\
 pub fn squash(catalog: &Catalog) -> String {
     let mut script = Script::default();
     create_everything(catalog, &mut script);
+    // What the catalog could not follow (dynamic SQL, an extension's objects) may be
+    // missing from the squash or wrong in it.
+    for u in &catalog.uncertain {
+        if u.reason.contains("migration tool's own table") {
+            continue;
+        }
+        let noted = catalog
+            .tables
+            .iter()
+            .any(|t| format!("{}.{}", t.schema, t.name) == u.name);
+        if !noted {
+            script.note(format!(
+                "{} {}: the catalog could not follow it ({}); check it by hand.",
+                u.kind, u.name, u.reason
+            ));
+        }
+    }
     script.render(SQUASH_HEADER)
 }

@@ -160,6 +160,10 @@ pub struct View {
     /// when it could not be).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
+    /// The search path its query's names were looked up in, when not PostgreSQL's
+    /// default (`SET search_path`, a `CREATE SCHEMA`'s elements).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub search_path: Vec<String>,
     /// Output columns in order; `type_name` is empty where it cannot be derived.
     pub columns: Vec<ViewColumn>,
     pub indexes: Vec<Index>,

@@ -2,11 +2,18 @@
 //!
 //! Squash fidelity: for the example, the four seed schemas and every corpus set, the
 //! history is applied to one fresh database and `squash(catalog)` to another; their
-//! `pg_dump --schema-only --no-owner` must be the same, line for line.
+//! `pg_dump --schema-only --no-owner` must be the same, line for line (a table the
+//! catalog could not follow is left to the reader, and the squash must say so).
+//!
+//! Draft convergence: each of many hand changes is made to a migrated database, the
+//! draft is written from the differences (as written here, then as the check finds
+//! them) and applied; the dump must be the migrated one again (columns compared in any
+//! order: a column added back comes last) and the check must find nothing.
 
+use crate::support::check;
 use pgstrata_analyzer::catalog::Catalog;
 use pgstrata_analyzer::{analyze, Config};
-use pgstrata_drift::{ddl, Change, Difference, ObjectKind};
+use pgstrata_drift::{ddl, Change, Difference, ObjectKind, Options};
 use pgstrata_runtime::Runner;
 use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
 use pgstrata_testkit::{runtime_migrations, TestDb};
@@ -425,6 +432,31 @@ fn hand_changes() -> Vec<HandChange> {
         ),
         change("CREATE SCHEMA stray_schema", vec![extra(Schema, "stray_schema", None)]),
         change(
+            "ALTER TABLE posts ADD CONSTRAINT posts_title_key UNIQUE (title)",
+            vec![
+                extra(Constraint, "public.posts_title_key", posts),
+                extra(Index, "public.posts_title_key", posts),
+            ],
+        ),
+        change(
+            "ALTER TABLE app.settings ADD COLUMN owner bigint CONSTRAINT settings_owner_fkey REFERENCES users (id)",
+            vec![
+                extra(Column, "app.settings.owner", Some("app.settings")),
+                extra(Constraint, "app.settings_owner_fkey", Some("app.settings")),
+            ],
+        ),
+        change(
+            "ALTER TABLE users ALTER COLUMN score TYPE bigint",
+            vec![different(Column, "public.users.score", users, "type", "integer", "bigint")],
+        ),
+        change(
+            "ALTER TYPE mood ADD VALUE 'meh' BEFORE 'sad'; ALTER TABLE users ALTER COLUMN bio SET NOT NULL",
+            vec![
+                different(Enum, "public.mood", None, "labels", "'happy', 'sad', 'neutral'", "'happy', 'meh', 'sad', 'neutral'"),
+                different(Column, "public.users.bio", users, "nullable", "null", "not null"),
+            ],
+        ),
+        change(
             "ALTER TABLE users ALTER COLUMN mood DROP DEFAULT",
             vec![different(Column, "public.users.mood", users, "default", "'neutral'::mood", "-")],
         ),
@@ -473,37 +505,79 @@ fn the_draft_undoes_hand_changes() {
     let changes = hand_changes();
     assert!(changes.len() >= 30);
     let mut failures = Vec::new();
+    let mut unseen = Vec::new();
+    let options = || Options {
+        ignore: vec![format!("{HISTORY_SCHEMA}.pgstrata_schema_history")],
+    };
     for change in &changes {
-        let (db, _) = migrated(&set);
-        let mut client = db.connect();
-        client
-            .batch_execute(change.sql)
-            .unwrap_or_else(|e| panic!("{}: {e}", change.sql));
-        assert_ne!(
-            columns_unordered(db.dump(&DUMP_ARGS)),
-            wanted,
-            "the hand change changes nothing: {}",
-            change.sql
-        );
-        let draft = pgstrata_drift::draft(&catalog, &change.differences);
-        assert!(!draft.contains("DROP SCHEMA public") && !draft.contains("DROP DATABASE"));
-        if let Err(e) = client.batch_execute(&draft) {
-            failures.push(format!("{}\n  the draft fails: {e:?}\n{draft}", change.sql));
-            continue;
-        }
-        let (only_wanted, only_got) =
-            dump_difference(&wanted, &columns_unordered(db.dump(&DUMP_ARGS)));
-        if !only_wanted.is_empty() || !only_got.is_empty() {
-            failures.push(format!(
-                "{}\n  after the draft, missing: {only_wanted:?}\n  extra: {only_got:?}\n{draft}",
+        // The draft from the differences as written above, then from the ones the
+        // check finds: either way the dump comes back, and the check finds nothing.
+        for from_check in [false, true] {
+            let (db, _) = migrated(&set);
+            let mut client = db.connect();
+            client
+                .batch_execute(change.sql)
+                .unwrap_or_else(|e| panic!("{}: {e}", change.sql));
+            assert_ne!(
+                columns_unordered(db.dump(&DUMP_ARGS)),
+                wanted,
+                "the hand change changes nothing: {}",
                 change.sql
-            ));
+            );
+            let differences = if from_check {
+                check(&mut client, catalog.clone(), options())
+                    .drift
+                    .differences
+            } else {
+                change.differences.clone()
+            };
+            let source = if from_check {
+                "the check's"
+            } else {
+                "the written"
+            };
+            if differences.is_empty() {
+                // Nothing for the draft to go on: what the check does not compare.
+                unseen.push(change.sql);
+                continue;
+            }
+            let draft = pgstrata_drift::draft(&catalog, &differences);
+            assert!(!draft.contains("DROP SCHEMA public") && !draft.contains("DROP DATABASE"));
+            if let Err(e) = client.batch_execute(&draft) {
+                failures.push(format!(
+                    "{} ({source} differences: {differences:?})\n  the draft fails: {e:?}\n{draft}",
+                    change.sql
+                ));
+                continue;
+            }
+            let (only_wanted, only_got) =
+                dump_difference(&wanted, &columns_unordered(db.dump(&DUMP_ARGS)));
+            let left = check(&mut client, catalog.clone(), options())
+                .drift
+                .differences;
+            if !only_wanted.is_empty() || !only_got.is_empty() || !left.is_empty() {
+                failures.push(format!(
+                    "{} ({source} differences)\n  after the draft, missing: {only_wanted:?}\n  extra: {only_got:?}\n  the check still finds: {left:?}\n{draft}",
+                    change.sql
+                ));
+            }
         }
     }
     eprintln!(
-        "draft convergence: {} of {} hand changes undone",
-        changes.len() - failures.len(),
+        "draft convergence: {} of {} drafts undo their hand change ({} changes, each drafted \
+         from the written and from the check's differences)",
+        2 * changes.len() - failures.len() - unseen.len(),
+        2 * changes.len() - unseen.len(),
         changes.len()
     );
+    eprintln!(
+        "changes the check does not see (a view's query, a function's body or comment): {}",
+        unseen.len()
+    );
+    for sql in &unseen {
+        eprintln!("  {sql}");
+    }
+    // Only those three go unseen.
+    assert!(unseen.len() <= 3, "{unseen:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

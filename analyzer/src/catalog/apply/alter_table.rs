@@ -15,6 +15,7 @@ use pg_query::protobuf::{
     AlterTableCmd, AlterTableStmt, AlterTableType, ConstrType, DropBehavior, ObjectType,
 };
 use pg_query::NodeEnum;
+use std::borrow::Cow;
 
 impl CatalogBuilder {
     pub(super) fn alter_table(&mut self, stmt: &AlterTableStmt) {
@@ -409,7 +410,7 @@ impl CatalogBuilder {
         if let Some(t) = self.table_mut(table) {
             t.columns.push(column);
         }
-        let pending: Vec<(&pg_query::protobuf::Constraint, Option<String>)> = constraints
+        let pending: Vec<(Cow<pg_query::protobuf::Constraint>, Option<String>)> = constraints
             .into_iter()
             .map(|c| (c, Some(def.colname.clone())))
             .collect();

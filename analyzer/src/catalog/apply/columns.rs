@@ -12,12 +12,15 @@ use super::super::problem::{Anchor, ObjectKind, Problem};
 use super::super::walk::is_null_constant;
 use pg_query::protobuf::{ColumnDef, ConstrType, Constraint};
 use pg_query::NodeEnum;
+use std::borrow::Cow;
 
 /// A column definition read, with the constraints written on it that act on the
 /// table (checks, keys, foreign keys).
 pub(in crate::catalog) struct ColumnSpec<'a> {
     pub column: Column,
-    pub constraints: Vec<&'a Constraint>,
+    /// With the attributes that follow a constraint (`DEFERRABLE`, `INITIALLY
+    /// DEFERRED`) folded into it, as PostgreSQL's parser does.
+    pub constraints: Vec<Cow<'a, Constraint>>,
     /// `serial` or identity: the column owns a sequence.
     pub owns_sequence: bool,
 }
@@ -97,12 +100,36 @@ impl CatalogBuilder {
                 }
                 ConstrType::ConstrPrimary => {
                     column.nullable = false;
-                    constraints.push(constraint.as_ref());
+                    constraints.push(Cow::Borrowed(constraint.as_ref()));
                 }
                 ConstrType::ConstrCheck
                 | ConstrType::ConstrUnique
                 | ConstrType::ConstrForeign
-                | ConstrType::ConstrExclusion => constraints.push(constraint.as_ref()),
+                | ConstrType::ConstrExclusion => {
+                    constraints.push(Cow::Borrowed(constraint.as_ref()))
+                }
+                ConstrType::ConstrAttrDeferrable => {
+                    if let Some(last) = constraints.last_mut() {
+                        last.to_mut().deferrable = true;
+                    }
+                }
+                ConstrType::ConstrAttrNotDeferrable => {
+                    if let Some(last) = constraints.last_mut() {
+                        last.to_mut().deferrable = false;
+                    }
+                }
+                ConstrType::ConstrAttrDeferred => {
+                    if let Some(last) = constraints.last_mut() {
+                        let last = last.to_mut();
+                        last.initdeferred = true;
+                        last.deferrable = true;
+                    }
+                }
+                ConstrType::ConstrAttrImmediate => {
+                    if let Some(last) = constraints.last_mut() {
+                        last.to_mut().initdeferred = false;
+                    }
+                }
                 _ => {}
             }
         }

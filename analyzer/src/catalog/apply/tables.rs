@@ -15,6 +15,7 @@ use pg_query::protobuf::{
     SelectStmt, TableLikeClause,
 };
 use pg_query::NodeEnum;
+use std::borrow::Cow;
 
 /// `CREATE TABLE ... (LIKE src INCLUDING ...)` options (`TableLikeOption` bits).
 const LIKE_COMMENTS: u32 = 1 << 0;
@@ -101,7 +102,7 @@ impl CatalogBuilder {
             self.typed_table_columns(of_type, &name, &mut table.columns);
         }
 
-        let mut pending: Vec<(&Constraint, Option<String>)> = Vec::new();
+        let mut pending: Vec<(Cow<Constraint>, Option<String>)> = Vec::new();
         let mut owners: Vec<String> = Vec::new();
         let mut own_columns: Vec<String> = Vec::new();
         let mut likes = Vec::new();
@@ -148,7 +149,9 @@ impl CatalogBuilder {
                     );
                     merge_column(&mut table.columns, column);
                 }
-                Some(NodeEnum::Constraint(constraint)) => pending.push((constraint, None)),
+                Some(NodeEnum::Constraint(constraint)) => {
+                    pending.push((Cow::Borrowed(constraint.as_ref()), None))
+                }
                 Some(NodeEnum::TableLikeClause(like)) => {
                     if let Some(extras) =
                         self.like_clause(like, &name, &mut table.columns, &mut owners)
@@ -232,7 +235,7 @@ impl CatalogBuilder {
     pub(super) fn add_pending_constraints(
         &mut self,
         table: &QualifiedName,
-        pending: &[(&Constraint, Option<String>)],
+        pending: &[(Cow<Constraint>, Option<String>)],
     ) {
         let of_type = |wanted: &[ConstrType]| {
             pending

@@ -60,9 +60,11 @@ impl CatalogBuilder {
         let mut creating = stmt.clone();
         creating.replace = false;
         let definition = deparse::statement(NodeEnum::ViewStmt(Box::new(creating)));
+        let search_path = self.view_search_path();
         if replacing {
             if let Some(view) = self.view_mut(&name) {
                 view.definition = definition;
+                view.search_path = search_path;
                 // `OR REPLACE` keeps the columns it had, in order (it may only add at
                 // the end), and with them their comments.
                 let mut columns = columns;
@@ -80,6 +82,7 @@ impl CatalogBuilder {
             name: name.name,
             materialized: false,
             definition,
+            search_path,
             columns,
             indexes: Vec::new(),
             comment: None,
@@ -114,10 +117,21 @@ impl CatalogBuilder {
             name: name.name,
             materialized: true,
             definition,
+            search_path: self.view_search_path(),
             columns,
             indexes: Vec::new(),
             comment: None,
         });
+    }
+
+    /// The search path a view's query is read with, when not the default.
+    fn view_search_path(&self) -> Vec<String> {
+        let path = self.search_path.schemas();
+        if path == super::super::identifiers::SearchPath::default().schemas() {
+            Vec::new()
+        } else {
+            path.to_vec()
+        }
     }
 
     /// A view's columns; a view whose columns cannot be derived is uncertain.
