@@ -325,7 +325,7 @@ struct Planner<'a> {
     script: &'a mut Script,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
     /// Whether the check reports the object with `change` (as `Missing`/`Extra`).
     fn reported(
         &self,
@@ -376,13 +376,29 @@ impl Planner<'_> {
                 }
             }
             ObjectKind::Table => match find_table(self.expected, &d.object) {
-                Some(t) => create_table(expected, self.script, t, true),
+                Some(t) => {
+                    create_table(expected, self.script, t, true);
+                    // A view the database still has while this table is missing reads
+                    // another (the table renamed): it is dropped and created again.
+                    let read = BTreeSet::from([t.name.clone()]);
+                    for v in self.views_reading(read) {
+                        self.recreate_view(v);
+                    }
+                }
                 None => self.unknown(d),
             },
             ObjectKind::View | ObjectKind::MaterializedView => {
                 match find_view(self.expected, &d.object) {
                     Some(v) => create_view(self.script, v),
                     None => self.unknown(d),
+                }
+            }
+            ObjectKind::Column
+                if table.and_then(|t| find_view(self.expected, t)).is_some()
+                    && table.and_then(|t| find_table(self.expected, t)).is_none() =>
+            {
+                if let Some(v) = table.and_then(|t| find_view(self.expected, t)) {
+                    self.recreate_view(v);
                 }
             }
             ObjectKind::Column => {
@@ -576,6 +592,10 @@ impl Planner<'_> {
                 let Some((table_schema, table_name)) = table else {
                     return self.unknown(d);
                 };
+                // A view's columns change only with its query: it is created again.
+                if let Some(v) = d.table.as_deref().and_then(|t| find_view(self.expected, t)) {
+                    return self.recreate_view(v);
+                }
                 let column = d
                     .object
                     .strip_prefix(&format!("{table_schema}.{table_name}."))
@@ -624,6 +644,9 @@ impl Planner<'_> {
                 Phase::DropType,
                 format!("DROP DOMAIN {};", qualified(schema, name)),
             ),
+            // An identity's sequence goes with the `DROP IDENTITY` the column's
+            // difference writes, and cannot be dropped before it.
+            ObjectKind::Sequence if self.identity_dropped_with(schema, name) => {}
             ObjectKind::Sequence => self.script.add(
                 Phase::DropSequence,
                 // A serial column dropped here takes its sequence with it.
@@ -648,6 +671,27 @@ impl Planner<'_> {
                 );
             }
         }
+    }
+
+    /// Whether the sequence `schema.name` is the one an identity column the draft
+    /// turns back into a plain column has (named `table_column_seq`).
+    fn identity_dropped_with(&self, schema: &str, name: &str) -> bool {
+        self.differences.iter().any(|d| {
+            let Change::Different {
+                property, expected, ..
+            } = &d.change
+            else {
+                return false;
+            };
+            let (column_schema, rest) = split(&d.object);
+            d.kind == ObjectKind::Column
+                && property == "identity"
+                && expected == "-"
+                && column_schema == schema
+                && rest.rsplit_once('.').is_some_and(|(table, column)| {
+                    format!("{table}_{column}_seq") == name
+                })
+        })
     }
 
     /// Whether an extra constraint is a foreign key: the check does not say, but a
@@ -849,9 +893,14 @@ impl Planner<'_> {
             },
             ObjectKind::Function => match find_function(self.expected, &d.object) {
                 Some(f) => {
-                    // `OR REPLACE` cannot change what a function returns.
-                    if property == "returns" {
-                        self.script.add(Phase::DropFunction, ddl::drop_function(f));
+                    // `OR REPLACE` cannot change what a routine returns nor whether it
+                    // is a function or a procedure; the database's one is dropped as
+                    // whichever it is.
+                    if property == "returns" || property == "kind" {
+                        self.script.add(
+                            Phase::DropFunction,
+                            format!("DROP ROUTINE {};", routine(&d.object)),
+                        );
                     }
                     create_function(self.expected, self.script, f);
                     if property == "comment" {
@@ -903,14 +952,60 @@ impl Planner<'_> {
         ));
     }
 
-    /// A view whose query or columns differ: dropped and created again (its
-    /// dependents, if any, must be too: `DROP` fails and says which).
+    /// A view whose query or columns differ: dropped and created again, with the
+    /// views reading it (dropped before it, created after it).
     fn recreate_view(&mut self, v: &View) {
+        let dependents = self.views_reading(BTreeSet::from([v.name.clone()]));
+        for dependent in dependents.iter().rev() {
+            self.script.add(
+                Phase::DropView,
+                ddl::drop_view(&dependent.schema, &dependent.name, dependent.materialized),
+            );
+        }
         self.script.add(
             Phase::DropView,
             ddl::drop_view(&v.schema, &v.name, v.materialized),
         );
         create_view(self.script, v);
+        for dependent in dependents {
+            create_view(self.script, dependent);
+        }
+    }
+
+    /// The views naming any of `read` (bare names), then the views naming those, and
+    /// so on: each after what it reads. Views the database lacks are left out (they
+    /// are created as missing).
+    fn views_reading(&self, mut read: BTreeSet<String>) -> Vec<&'a View> {
+        let expected: &'a Catalog = self.expected;
+        let mut found: Vec<&'a View> = Vec::new();
+        loop {
+            let more: Vec<&'a View> = expected
+                .views
+                .iter()
+                .filter(|v| !found.iter().any(|r| std::ptr::eq(*r, *v)))
+                .filter(|v| !read.contains(&v.name))
+                .filter(|v| {
+                    let name = format!("{}.{}", v.schema, v.name);
+                    let kind = if v.materialized {
+                        ObjectKind::MaterializedView
+                    } else {
+                        ObjectKind::View
+                    };
+                    !self.reported(kind, &name, None, &Change::Missing)
+                })
+                .filter(|v| {
+                    let words = identifiers(v.definition.as_deref().unwrap_or_default());
+                    read.iter().any(|name| words.contains(name.as_str()))
+                })
+                .collect();
+            if more.is_empty() {
+                return found;
+            }
+            for v in more {
+                read.insert(v.name.clone());
+                found.push(v);
+            }
+        }
     }
 
     /// An enum whose labels differ. Labels the database lacks are added; labels only
@@ -945,28 +1040,8 @@ impl Planner<'_> {
         let columns = self.columns_of_type(e);
         // A view reading a column whose type changes blocks the change: such views
         // (and the views reading them) are dropped and created again around it.
-        let mut read: BTreeSet<String> = columns.iter().map(|c| c.4.clone()).collect();
-        let mut recreated: Vec<&View> = Vec::new();
-        loop {
-            let more: Vec<&View> = self
-                .expected
-                .views
-                .iter()
-                .filter(|v| !recreated.iter().any(|r| std::ptr::eq(*r, *v)))
-                .filter(|v| {
-                    let words = identifiers(v.definition.as_deref().unwrap_or_default());
-                    read.iter().any(|name| words.contains(name.as_str()))
-                })
-                .collect();
-            if more.is_empty() {
-                break;
-            }
-            for v in more {
-                read.insert(v.name.clone());
-                recreated.push(v);
-            }
-        }
-        for v in recreated {
+        let read: BTreeSet<String> = columns.iter().map(|c| c.4.clone()).collect();
+        for v in self.views_reading(read) {
             self.recreate_view(v);
         }
         for (table, column, array, default, _) in &columns {
