@@ -6,7 +6,8 @@
 use crate::ddl::{self, qualified};
 use crate::difference::{Change, Difference, ObjectKind};
 use pgstrata_analyzer::catalog::{
-    quote_ident, Catalog, Enum, Function, QualifiedName, Sequence, Table, TableKind, View,
+    quote_ident, Catalog, CompositeType, Domain, Enum, Function, QualifiedName, Sequence, Table,
+    TableKind, View,
 };
 use std::collections::BTreeSet;
 
@@ -33,6 +34,8 @@ pub(crate) enum Phase {
     Sequence,
     Table,
     Column,
+    /// A type the database's columns used until the `Column` phase changed them.
+    DropReplacedType,
     /// A function whose arguments or result are a table's row type.
     RowTypeFunction,
     SequenceOwner,
@@ -313,9 +316,22 @@ fn find_view<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a View> {
 
 /// A function as reported: `schema.name(argument types)`.
 fn find_function<'a>(catalog: &'a Catalog, object: &str) -> Option<&'a Function> {
-    catalog.functions.iter().find(|f| {
+    let exact = catalog.functions.iter().find(|f| {
         format!("{}.{}({})", f.schema, f.name, f.arguments.join(", ")) == object
             || format!("{}.{}", f.schema, f.name) == object
+    });
+    // The migration may spell an argument's type otherwise (`varchar(20)` for
+    // `character varying`): the only function of that name is the one.
+    exact.or_else(|| {
+        let head = object.split_once('(').map_or(object, |(head, _)| head);
+        let mut named = catalog
+            .functions
+            .iter()
+            .filter(|f| format!("{}.{}", f.schema, f.name) == head);
+        match (named.next(), named.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
     })
 }
 
@@ -637,9 +653,15 @@ impl<'a> Planner<'a> {
                     );
                 }
             }
-            ObjectKind::Enum | ObjectKind::CompositeType => self
-                .script
-                .add(Phase::DropType, ddl::drop_type(schema, name)),
+            ObjectKind::Enum | ObjectKind::CompositeType => {
+                // Columns of the type are moved off it first (a renamed type).
+                let phase = if self.column_type_changes_from(schema, name) {
+                    Phase::DropReplacedType
+                } else {
+                    Phase::DropType
+                };
+                self.script.add(phase, ddl::drop_type(schema, name));
+            }
             ObjectKind::Domain => self.script.add(
                 Phase::DropType,
                 format!("DROP DOMAIN {};", qualified(schema, name)),
@@ -688,9 +710,27 @@ impl<'a> Planner<'a> {
                 && property == "identity"
                 && expected == "-"
                 && column_schema == schema
-                && rest.rsplit_once('.').is_some_and(|(table, column)| {
-                    format!("{table}_{column}_seq") == name
-                })
+                && rest
+                    .rsplit_once('.')
+                    .is_some_and(|(table, column)| format!("{table}_{column}_seq") == name)
+        })
+    }
+
+    /// Whether a column's type difference moves it off the type `schema.name`.
+    fn column_type_changes_from(&self, schema: &str, name: &str) -> bool {
+        self.differences.iter().any(|d| {
+            let Change::Different {
+                property, actual, ..
+            } = &d.change
+            else {
+                return false;
+            };
+            let bare = actual.trim_end_matches("[]");
+            d.kind == ObjectKind::Column
+                && property == "type"
+                && (bare == name
+                    || bare == format!("{schema}.{name}")
+                    || bare == qualified(schema, name))
         })
     }
 
@@ -744,8 +784,25 @@ impl<'a> Planner<'a> {
                             );
                             self.script
                                 .add(Phase::Column, format!("{prefix} DROP DEFAULT;"));
-                            self.script
-                                .add_all(Phase::Column, ddl::alter_column(t, c, "type"));
+                            let is_enum = expected.enums.iter().any(|e| {
+                                e.schema == c.base_type.schema && e.name == c.base_type.name
+                            });
+                            if is_enum {
+                                // No cast joins two enums: the value goes through text.
+                                let array = if c.array_dimensions > 0 { "[]" } else { "" };
+                                self.script.add(
+                                    Phase::Column,
+                                    format!(
+                                        "{prefix} TYPE {} USING {}::text{array}::{};",
+                                        c.type_name,
+                                        quote_ident(&c.name),
+                                        c.type_name
+                                    ),
+                                );
+                            } else {
+                                self.script
+                                    .add_all(Phase::Column, ddl::alter_column(t, c, "type"));
+                            }
                             if let Some(default) = &c.default {
                                 self.script
                                     .add(Phase::Column, format!("{prefix} SET DEFAULT {default};"));
@@ -938,10 +995,116 @@ impl<'a> Planner<'a> {
                     _ => self.note_different(d, property, expected_text, actual),
                 }
             }
-            ObjectKind::Schema | ObjectKind::Domain | ObjectKind::CompositeType => {
-                self.note_different(d, property, expected_text, actual)
+            ObjectKind::Domain => match expected
+                .domains
+                .iter()
+                .find(|x| same(&x.schema, &x.name, &d.object))
+            {
+                Some(x) if matches!(property, "nullable" | "default" | "checks") => {
+                    self.domain(x, property, actual)
+                }
+                _ => self.note_different(d, property, expected_text, actual),
+            },
+            ObjectKind::CompositeType => match expected
+                .composite_types
+                .iter()
+                .find(|x| same(&x.schema, &x.name, &d.object))
+            {
+                Some(x) if property == "attributes" && self.attributes(x, actual) => {}
+                _ => self.note_different(d, property, expected_text, actual),
+            },
+            ObjectKind::Schema => self.note_different(d, property, expected_text, actual),
+        }
+    }
+
+    /// A domain's nullability, default or checks as the migrations build them.
+    fn domain(&mut self, x: &Domain, property: &str, actual: &str) {
+        let prefix = format!("ALTER DOMAIN {}", qualified(&x.schema, &x.name));
+        let mut statements = Vec::new();
+        match property {
+            "nullable" if x.not_null => statements.push(format!("{prefix} SET NOT NULL;")),
+            "nullable" => statements.push(format!("{prefix} DROP NOT NULL;")),
+            "default" => statements.push(match &x.default {
+                Some(default) => format!("{prefix} SET DEFAULT {default};"),
+                None => format!("{prefix} DROP DEFAULT;"),
+            }),
+            _ => {
+                // `name: expression; name: expression`, or `-`: each is dropped, then
+                // the migrations' ones added.
+                for check in actual.split("; ") {
+                    if let Some((name, _)) = check.split_once(": ") {
+                        statements.push(format!(
+                            "{prefix} DROP CONSTRAINT IF EXISTS {};",
+                            quote_ident(name)
+                        ));
+                    }
+                }
+                for check in &x.checks {
+                    statements.push(format!(
+                        "{prefix} ADD CONSTRAINT {} CHECK ({});",
+                        quote_ident(&check.name),
+                        check.expression
+                    ));
+                }
             }
         }
+        self.script.add(Phase::Type, statements.join("\n"));
+    }
+
+    /// A composite type's attributes as the migrations build them: the database's
+    /// extra ones dropped, missing ones added, others' types altered. `false` when
+    /// that cannot give the migrations' order (the draft then leaves it to a note).
+    fn attributes(&mut self, x: &CompositeType, actual: &str) -> bool {
+        let actual: Vec<(&str, &str)> = split_top_level(actual)
+            .into_iter()
+            .filter_map(|a| a.split_once(' '))
+            .collect();
+        let kept: Vec<&str> = actual
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| x.attributes.iter().any(|a| a.name == *name))
+            .collect();
+        let expected_kept: Vec<&str> = x
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|name| kept.contains(name))
+            .collect();
+        // Added attributes go at the end: those kept must come first, in order.
+        if kept != expected_kept
+            || x.attributes
+                .iter()
+                .take(kept.len())
+                .map(|a| a.name.as_str())
+                .ne(kept.iter().copied())
+        {
+            return false;
+        }
+        let prefix = format!("ALTER TYPE {}", qualified(&x.schema, &x.name));
+        let mut statements = Vec::new();
+        for (name, type_name) in &actual {
+            match x.attributes.iter().find(|a| a.name == *name) {
+                None => statements.push(format!(
+                    "{prefix} DROP ATTRIBUTE {} CASCADE;",
+                    quote_ident(name)
+                )),
+                Some(a) if a.type_name != *type_name => statements.push(format!(
+                    "{prefix} ALTER ATTRIBUTE {} TYPE {} CASCADE;",
+                    quote_ident(name),
+                    a.type_name
+                )),
+                Some(_) => {}
+            }
+        }
+        for a in x.attributes.iter().skip(kept.len()) {
+            statements.push(format!(
+                "{prefix} ADD ATTRIBUTE {} {} CASCADE;",
+                quote_ident(&a.name),
+                a.type_name
+            ));
+        }
+        self.script.add(Phase::Type, statements.join("\n"));
+        true
     }
 
     fn note_different(&mut self, d: &Difference, property: &str, expected: &str, actual: &str) {
@@ -1065,6 +1228,10 @@ impl<'a> Planner<'a> {
         }
         statements.push(format!("DROP TYPE {old};"));
         self.script.add(Phase::Type, statements.join("\n"));
+        if let Some(text) = &e.comment {
+            self.script
+                .add(Phase::Comment, ddl::comment("TYPE", &name, Some(text)));
+        }
         if !extra.is_empty() {
             let labels: Vec<String> = extra.iter().map(|l| ddl::literal(l)).collect();
             self.script.note(format!(
@@ -1102,6 +1269,27 @@ impl<'a> Planner<'a> {
         }
         columns
     }
+}
+
+/// `a, b(1, 2), c` split at its commas outside parentheses.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
 }
 
 /// The identifiers of SQL text, unquoted: what a view's definition may name.
