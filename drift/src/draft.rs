@@ -1064,20 +1064,15 @@ impl<'a> Planner<'a> {
             .map(|(name, _)| *name)
             .filter(|name| x.attributes.iter().any(|a| a.name == *name))
             .collect();
-        let expected_kept: Vec<&str> = x
+        // Added attributes go at the end: the migrations' attributes must begin with
+        // the kept ones, in their order.
+        let in_order = x
             .attributes
             .iter()
+            .take(kept.len())
             .map(|a| a.name.as_str())
-            .filter(|name| kept.contains(name))
-            .collect();
-        // Added attributes go at the end: those kept must come first, in order.
-        if kept != expected_kept
-            || x.attributes
-                .iter()
-                .take(kept.len())
-                .map(|a| a.name.as_str())
-                .ne(kept.iter().copied())
-        {
+            .eq(kept.iter().copied());
+        if !in_order {
             return false;
         }
         let prefix = format!("ALTER TYPE {}", qualified(&x.schema, &x.name));
@@ -1336,6 +1331,15 @@ mod tests {
             vec!["a", "it's", "c, d"]
         );
         assert!(parse_labels("-").is_empty());
+    }
+
+    #[test]
+    fn attributes_are_split_outside_parentheses() {
+        assert_eq!(
+            split_top_level("street text, amount numeric(10, 2), at timestamp(3)"),
+            vec!["street text", "amount numeric(10, 2)", "at timestamp(3)"]
+        );
+        assert!(split_top_level("").is_empty());
     }
 
     #[test]
