@@ -6,7 +6,8 @@
 use crate::ddl::{self, qualified};
 use crate::difference::{Change, Difference, ObjectKind};
 use pgstrata_analyzer::catalog::{
-    quote_ident, Catalog, Enum, Function, QualifiedName, Sequence, Table, TableKind, View,
+    quote_ident, Catalog, CompositeType, Domain, Enum, Function, QualifiedName, Sequence, Table,
+    TableKind, View,
 };
 use std::collections::BTreeSet;
 
@@ -33,6 +34,8 @@ pub(crate) enum Phase {
     Sequence,
     Table,
     Column,
+    /// A type the database's columns used until the `Column` phase changed them.
+    DropReplacedType,
     /// A function whose arguments or result are a table's row type.
     RowTypeFunction,
     SequenceOwner,
@@ -313,9 +316,22 @@ fn find_view<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a View> {
 
 /// A function as reported: `schema.name(argument types)`.
 fn find_function<'a>(catalog: &'a Catalog, object: &str) -> Option<&'a Function> {
-    catalog.functions.iter().find(|f| {
+    let exact = catalog.functions.iter().find(|f| {
         format!("{}.{}({})", f.schema, f.name, f.arguments.join(", ")) == object
             || format!("{}.{}", f.schema, f.name) == object
+    });
+    // The migration may spell an argument's type otherwise (`varchar(20)` for
+    // `character varying`): the only function of that name is the one.
+    exact.or_else(|| {
+        let head = object.split_once('(').map_or(object, |(head, _)| head);
+        let mut named = catalog
+            .functions
+            .iter()
+            .filter(|f| format!("{}.{}", f.schema, f.name) == head);
+        match (named.next(), named.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
     })
 }
 
@@ -325,7 +341,7 @@ struct Planner<'a> {
     script: &'a mut Script,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
     /// Whether the check reports the object with `change` (as `Missing`/`Extra`).
     fn reported(
         &self,
@@ -376,13 +392,29 @@ impl Planner<'_> {
                 }
             }
             ObjectKind::Table => match find_table(self.expected, &d.object) {
-                Some(t) => create_table(expected, self.script, t, true),
+                Some(t) => {
+                    create_table(expected, self.script, t, true);
+                    // A view the database still has while this table is missing reads
+                    // another (the table renamed): it is dropped and created again.
+                    let read = BTreeSet::from([t.name.clone()]);
+                    for v in self.views_reading(read) {
+                        self.recreate_view(v);
+                    }
+                }
                 None => self.unknown(d),
             },
             ObjectKind::View | ObjectKind::MaterializedView => {
                 match find_view(self.expected, &d.object) {
                     Some(v) => create_view(self.script, v),
                     None => self.unknown(d),
+                }
+            }
+            ObjectKind::Column
+                if table.and_then(|t| find_view(self.expected, t)).is_some()
+                    && table.and_then(|t| find_table(self.expected, t)).is_none() =>
+            {
+                if let Some(v) = table.and_then(|t| find_view(self.expected, t)) {
+                    self.recreate_view(v);
                 }
             }
             ObjectKind::Column => {
@@ -576,6 +608,10 @@ impl Planner<'_> {
                 let Some((table_schema, table_name)) = table else {
                     return self.unknown(d);
                 };
+                // A view's columns change only with its query: it is created again.
+                if let Some(v) = d.table.as_deref().and_then(|t| find_view(self.expected, t)) {
+                    return self.recreate_view(v);
+                }
                 let column = d
                     .object
                     .strip_prefix(&format!("{table_schema}.{table_name}."))
@@ -617,13 +653,22 @@ impl Planner<'_> {
                     );
                 }
             }
-            ObjectKind::Enum | ObjectKind::CompositeType => self
-                .script
-                .add(Phase::DropType, ddl::drop_type(schema, name)),
+            ObjectKind::Enum | ObjectKind::CompositeType => {
+                // Columns of the type are moved off it first (a renamed type).
+                let phase = if self.column_type_changes_from(schema, name) {
+                    Phase::DropReplacedType
+                } else {
+                    Phase::DropType
+                };
+                self.script.add(phase, ddl::drop_type(schema, name));
+            }
             ObjectKind::Domain => self.script.add(
                 Phase::DropType,
                 format!("DROP DOMAIN {};", qualified(schema, name)),
             ),
+            // An identity's sequence goes with the `DROP IDENTITY` the column's
+            // difference writes, and cannot be dropped before it.
+            ObjectKind::Sequence if self.identity_dropped_with(schema, name) => {}
             ObjectKind::Sequence => self.script.add(
                 Phase::DropSequence,
                 // A serial column dropped here takes its sequence with it.
@@ -648,6 +693,45 @@ impl Planner<'_> {
                 );
             }
         }
+    }
+
+    /// Whether the sequence `schema.name` is the one an identity column the draft
+    /// turns back into a plain column has (named `table_column_seq`).
+    fn identity_dropped_with(&self, schema: &str, name: &str) -> bool {
+        self.differences.iter().any(|d| {
+            let Change::Different {
+                property, expected, ..
+            } = &d.change
+            else {
+                return false;
+            };
+            let (column_schema, rest) = split(&d.object);
+            d.kind == ObjectKind::Column
+                && property == "identity"
+                && expected == "-"
+                && column_schema == schema
+                && rest
+                    .rsplit_once('.')
+                    .is_some_and(|(table, column)| format!("{table}_{column}_seq") == name)
+        })
+    }
+
+    /// Whether a column's type difference moves it off the type `schema.name`.
+    fn column_type_changes_from(&self, schema: &str, name: &str) -> bool {
+        self.differences.iter().any(|d| {
+            let Change::Different {
+                property, actual, ..
+            } = &d.change
+            else {
+                return false;
+            };
+            let bare = actual.trim_end_matches("[]");
+            d.kind == ObjectKind::Column
+                && property == "type"
+                && (bare == name
+                    || bare == format!("{schema}.{name}")
+                    || bare == qualified(schema, name))
+        })
     }
 
     /// Whether an extra constraint is a foreign key: the check does not say, but a
@@ -700,8 +784,25 @@ impl Planner<'_> {
                             );
                             self.script
                                 .add(Phase::Column, format!("{prefix} DROP DEFAULT;"));
-                            self.script
-                                .add_all(Phase::Column, ddl::alter_column(t, c, "type"));
+                            let is_enum = expected.enums.iter().any(|e| {
+                                e.schema == c.base_type.schema && e.name == c.base_type.name
+                            });
+                            if is_enum {
+                                // No cast joins two enums: the value goes through text.
+                                let array = if c.array_dimensions > 0 { "[]" } else { "" };
+                                self.script.add(
+                                    Phase::Column,
+                                    format!(
+                                        "{prefix} TYPE {} USING {}::text{array}::{};",
+                                        c.type_name,
+                                        quote_ident(&c.name),
+                                        c.type_name
+                                    ),
+                                );
+                            } else {
+                                self.script
+                                    .add_all(Phase::Column, ddl::alter_column(t, c, "type"));
+                            }
                             if let Some(default) = &c.default {
                                 self.script
                                     .add(Phase::Column, format!("{prefix} SET DEFAULT {default};"));
@@ -849,9 +950,14 @@ impl Planner<'_> {
             },
             ObjectKind::Function => match find_function(self.expected, &d.object) {
                 Some(f) => {
-                    // `OR REPLACE` cannot change what a function returns.
-                    if property == "returns" {
-                        self.script.add(Phase::DropFunction, ddl::drop_function(f));
+                    // `OR REPLACE` cannot change what a routine returns nor whether it
+                    // is a function or a procedure; the database's one is dropped as
+                    // whichever it is.
+                    if property == "returns" || property == "kind" {
+                        self.script.add(
+                            Phase::DropFunction,
+                            format!("DROP ROUTINE {};", routine(&d.object)),
+                        );
                     }
                     create_function(self.expected, self.script, f);
                     if property == "comment" {
@@ -889,10 +995,111 @@ impl Planner<'_> {
                     _ => self.note_different(d, property, expected_text, actual),
                 }
             }
-            ObjectKind::Schema | ObjectKind::Domain | ObjectKind::CompositeType => {
-                self.note_different(d, property, expected_text, actual)
+            ObjectKind::Domain => match expected
+                .domains
+                .iter()
+                .find(|x| same(&x.schema, &x.name, &d.object))
+            {
+                Some(x) if matches!(property, "nullable" | "default" | "checks") => {
+                    self.domain(x, property, actual)
+                }
+                _ => self.note_different(d, property, expected_text, actual),
+            },
+            ObjectKind::CompositeType => match expected
+                .composite_types
+                .iter()
+                .find(|x| same(&x.schema, &x.name, &d.object))
+            {
+                Some(x) if property == "attributes" && self.attributes(x, actual) => {}
+                _ => self.note_different(d, property, expected_text, actual),
+            },
+            ObjectKind::Schema => self.note_different(d, property, expected_text, actual),
+        }
+    }
+
+    /// A domain's nullability, default or checks as the migrations build them.
+    fn domain(&mut self, x: &Domain, property: &str, actual: &str) {
+        let prefix = format!("ALTER DOMAIN {}", qualified(&x.schema, &x.name));
+        let mut statements = Vec::new();
+        match property {
+            "nullable" if x.not_null => statements.push(format!("{prefix} SET NOT NULL;")),
+            "nullable" => statements.push(format!("{prefix} DROP NOT NULL;")),
+            "default" => statements.push(match &x.default {
+                Some(default) => format!("{prefix} SET DEFAULT {default};"),
+                None => format!("{prefix} DROP DEFAULT;"),
+            }),
+            _ => {
+                // `name: expression; name: expression`, or `-`: each is dropped, then
+                // the migrations' ones added.
+                for check in actual.split("; ") {
+                    if let Some((name, _)) = check.split_once(": ") {
+                        statements.push(format!(
+                            "{prefix} DROP CONSTRAINT IF EXISTS {};",
+                            quote_ident(name)
+                        ));
+                    }
+                }
+                for check in &x.checks {
+                    statements.push(format!(
+                        "{prefix} ADD CONSTRAINT {} CHECK ({});",
+                        quote_ident(&check.name),
+                        check.expression
+                    ));
+                }
             }
         }
+        self.script.add(Phase::Type, statements.join("\n"));
+    }
+
+    /// A composite type's attributes as the migrations build them: the database's
+    /// extra ones dropped, missing ones added, others' types altered. `false` when
+    /// that cannot give the migrations' order (the draft then leaves it to a note).
+    fn attributes(&mut self, x: &CompositeType, actual: &str) -> bool {
+        let actual: Vec<(&str, &str)> = split_top_level(actual)
+            .into_iter()
+            .filter_map(|a| a.split_once(' '))
+            .collect();
+        let kept: Vec<&str> = actual
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| x.attributes.iter().any(|a| a.name == *name))
+            .collect();
+        // Added attributes go at the end: the migrations' attributes must begin with
+        // the kept ones, in their order.
+        let in_order = x
+            .attributes
+            .iter()
+            .take(kept.len())
+            .map(|a| a.name.as_str())
+            .eq(kept.iter().copied());
+        if !in_order {
+            return false;
+        }
+        let prefix = format!("ALTER TYPE {}", qualified(&x.schema, &x.name));
+        let mut statements = Vec::new();
+        for (name, type_name) in &actual {
+            match x.attributes.iter().find(|a| a.name == *name) {
+                None => statements.push(format!(
+                    "{prefix} DROP ATTRIBUTE {} CASCADE;",
+                    quote_ident(name)
+                )),
+                Some(a) if a.type_name != *type_name => statements.push(format!(
+                    "{prefix} ALTER ATTRIBUTE {} TYPE {} CASCADE;",
+                    quote_ident(name),
+                    a.type_name
+                )),
+                Some(_) => {}
+            }
+        }
+        for a in x.attributes.iter().skip(kept.len()) {
+            statements.push(format!(
+                "{prefix} ADD ATTRIBUTE {} {} CASCADE;",
+                quote_ident(&a.name),
+                a.type_name
+            ));
+        }
+        self.script.add(Phase::Type, statements.join("\n"));
+        true
     }
 
     fn note_different(&mut self, d: &Difference, property: &str, expected: &str, actual: &str) {
@@ -903,14 +1110,60 @@ impl Planner<'_> {
         ));
     }
 
-    /// A view whose query or columns differ: dropped and created again (its
-    /// dependents, if any, must be too: `DROP` fails and says which).
+    /// A view whose query or columns differ: dropped and created again, with the
+    /// views reading it (dropped before it, created after it).
     fn recreate_view(&mut self, v: &View) {
+        let dependents = self.views_reading(BTreeSet::from([v.name.clone()]));
+        for dependent in dependents.iter().rev() {
+            self.script.add(
+                Phase::DropView,
+                ddl::drop_view(&dependent.schema, &dependent.name, dependent.materialized),
+            );
+        }
         self.script.add(
             Phase::DropView,
             ddl::drop_view(&v.schema, &v.name, v.materialized),
         );
         create_view(self.script, v);
+        for dependent in dependents {
+            create_view(self.script, dependent);
+        }
+    }
+
+    /// The views naming any of `read` (bare names), then the views naming those, and
+    /// so on: each after what it reads. Views the database lacks are left out (they
+    /// are created as missing).
+    fn views_reading(&self, mut read: BTreeSet<String>) -> Vec<&'a View> {
+        let expected: &'a Catalog = self.expected;
+        let mut found: Vec<&'a View> = Vec::new();
+        loop {
+            let more: Vec<&'a View> = expected
+                .views
+                .iter()
+                .filter(|v| !found.iter().any(|r| std::ptr::eq(*r, *v)))
+                .filter(|v| !read.contains(&v.name))
+                .filter(|v| {
+                    let name = format!("{}.{}", v.schema, v.name);
+                    let kind = if v.materialized {
+                        ObjectKind::MaterializedView
+                    } else {
+                        ObjectKind::View
+                    };
+                    !self.reported(kind, &name, None, &Change::Missing)
+                })
+                .filter(|v| {
+                    let words = identifiers(v.definition.as_deref().unwrap_or_default());
+                    read.iter().any(|name| words.contains(name.as_str()))
+                })
+                .collect();
+            if more.is_empty() {
+                return found;
+            }
+            for v in more {
+                read.insert(v.name.clone());
+                found.push(v);
+            }
+        }
     }
 
     /// An enum whose labels differ. Labels the database lacks are added; labels only
@@ -945,28 +1198,8 @@ impl Planner<'_> {
         let columns = self.columns_of_type(e);
         // A view reading a column whose type changes blocks the change: such views
         // (and the views reading them) are dropped and created again around it.
-        let mut read: BTreeSet<String> = columns.iter().map(|c| c.4.clone()).collect();
-        let mut recreated: Vec<&View> = Vec::new();
-        loop {
-            let more: Vec<&View> = self
-                .expected
-                .views
-                .iter()
-                .filter(|v| !recreated.iter().any(|r| std::ptr::eq(*r, *v)))
-                .filter(|v| {
-                    let words = identifiers(v.definition.as_deref().unwrap_or_default());
-                    read.iter().any(|name| words.contains(name.as_str()))
-                })
-                .collect();
-            if more.is_empty() {
-                break;
-            }
-            for v in more {
-                read.insert(v.name.clone());
-                recreated.push(v);
-            }
-        }
-        for v in recreated {
+        let read: BTreeSet<String> = columns.iter().map(|c| c.4.clone()).collect();
+        for v in self.views_reading(read) {
             self.recreate_view(v);
         }
         for (table, column, array, default, _) in &columns {
@@ -990,6 +1223,10 @@ impl Planner<'_> {
         }
         statements.push(format!("DROP TYPE {old};"));
         self.script.add(Phase::Type, statements.join("\n"));
+        if let Some(text) = &e.comment {
+            self.script
+                .add(Phase::Comment, ddl::comment("TYPE", &name, Some(text)));
+        }
         if !extra.is_empty() {
             let labels: Vec<String> = extra.iter().map(|l| ddl::literal(l)).collect();
             self.script.note(format!(
@@ -1027,6 +1264,27 @@ impl Planner<'_> {
         }
         columns
     }
+}
+
+/// `a, b(1, 2), c` split at its commas outside parentheses.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
 }
 
 /// The identifiers of SQL text, unquoted: what a view's definition may name.
@@ -1073,6 +1331,15 @@ mod tests {
             vec!["a", "it's", "c, d"]
         );
         assert!(parse_labels("-").is_empty());
+    }
+
+    #[test]
+    fn attributes_are_split_outside_parentheses() {
+        assert_eq!(
+            split_top_level("street text, amount numeric(10, 2), at timestamp(3)"),
+            vec!["street text", "amount numeric(10, 2)", "at timestamp(3)"]
+        );
+        assert!(split_top_level("").is_empty());
     }
 
     #[test]
