@@ -30,13 +30,30 @@ struct Parts {
     tables: usize,
 }
 
-/// Migrates `dir` into a new database and prints what `runs` checks of it cost.
-pub fn cost(label: &str, dir: &Path, display: &str, runs: usize) -> Result<(), String> {
+/// The roles the generated corpus grants to without always creating them first: they
+/// belong to the cluster, as an application's roles would.
+pub const CORPUS_ROLES: &str = "DO $$ DECLARE r text; BEGIN \
+    FOREACH r IN ARRAY ARRAY['reporting', 'app_readonly', 'support_agent'] LOOP \
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN \
+    EXECUTE format('CREATE ROLE %I NOLOGIN', r); END IF; END LOOP; END $$";
+
+/// Migrates `dir` into a new database, after running `setup` there, and prints what
+/// `runs` checks of it cost.
+pub fn cost(
+    label: &str,
+    dir: &Path,
+    display: &str,
+    setup: &str,
+    runs: usize,
+) -> Result<(), String> {
     let analysis = analyze(dir, display, &Config::default());
     let migrations = runtime_migrations(&analysis);
     let runner = Runner::new(migrations);
     let db = TestDb::new("pgstrata_bench_drift");
     let mut client = db.connect();
+    client
+        .batch_execute(setup)
+        .map_err(|e| format!("{label}: the setup failed: {e}"))?;
     let started = Instant::now();
     runner
         .run(&mut client)

@@ -233,9 +233,15 @@ fn run(options: &Options) -> Result<(), String> {
         return walks::cost(&corpus_dir, options.runs);
     }
     if options.drift_only {
-        drift::cost("generated corpus", &corpus_dir, "migrations", options.runs)?;
+        drift::cost(
+            "generated corpus",
+            &corpus_dir,
+            "migrations",
+            drift::CORPUS_ROLES,
+            options.runs,
+        )?;
         return match crates_io() {
-            Some(dir) => drift::cost("crates.io", &dir, "migrations", options.runs),
+            Some(dir) => drift::cost("crates.io", &dir, "migrations", "", options.runs),
             None => {
                 println!(
                     "crates.io: not found (set PGSTRATA_CORPORA to ../shared/corpora); skipped"
