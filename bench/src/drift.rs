@@ -37,13 +37,15 @@ pub const CORPUS_ROLES: &str = "DO $$ DECLARE r text; BEGIN \
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN \
     EXECUTE format('CREATE ROLE %I NOLOGIN', r); END IF; END LOOP; END $$";
 
-/// Migrates `dir` into a new database, after running `setup` there, and prints what
-/// `runs` checks of it cost.
+/// Migrates `dir` into a new database, after running `setup` there (statement by
+/// statement when `leniently`, see [`apply_leniently`]), and prints what `runs` checks
+/// of it cost.
 pub fn cost(
     label: &str,
     dir: &Path,
     display: &str,
     setup: &str,
+    leniently: bool,
     runs: usize,
 ) -> Result<(), String> {
     let analysis = analyze(dir, display, &Config::default());
@@ -55,7 +57,7 @@ pub fn cost(
         .batch_execute(setup)
         .map_err(|e| format!("{label}: the setup failed: {e}"))?;
     let started = Instant::now();
-    let rejected = if setup.is_empty() {
+    let rejected = if !leniently {
         runner
             .run(&mut client)
             .map_err(|e| format!("{label}: cannot apply the migrations: {e}"))?;

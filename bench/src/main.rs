@@ -238,10 +238,11 @@ fn run(options: &Options) -> Result<(), String> {
             &corpus_dir,
             "migrations",
             drift::CORPUS_ROLES,
+            true,
             options.runs,
         )?;
         return match crates_io() {
-            Some(dir) => drift::cost("crates.io", &dir, "migrations", "", options.runs),
+            Some(dir) => drift::cost("crates.io", &dir, "migrations", "", false, options.runs),
             None => {
                 println!(
                     "crates.io: not found (set PGSTRATA_CORPORA to ../shared/corpora); skipped"
