@@ -15,11 +15,13 @@
 //! the expansion crate, `--no-expansion` to skip the crate, `--expansion` to only
 //! build it, `--catalog` to only measure the catalog's cost, `--crates-io`
 //! to measure it on crates.io's history alone, `--walks` to time the ways of walking a
-//! parse tree. It prints
+//! parse tree, `--drift` to time the drift check on both, migrated into a fresh
+//! database of the tests' server. It prints
 //! figures and never judges them beyond saying whether each goal is met.
 
 mod catalog;
 mod corpus;
+mod drift;
 mod walks;
 
 use pgstrata_analyzer::parse::parse_file;
@@ -61,6 +63,8 @@ struct Options {
     catalog_on_generated: bool,
     /// Only the cost of the ways of walking a parse tree.
     walks_only: bool,
+    /// Only the drift check's cost, which needs a server.
+    drift_only: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -73,6 +77,7 @@ fn options() -> Result<Options, String> {
         catalog_only: false,
         catalog_on_generated: true,
         walks_only: false,
+        drift_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -96,6 +101,10 @@ fn options() -> Result<Options, String> {
                 options.walks_only = true;
                 options.expansion = false;
             }
+            "--drift" => {
+                options.drift_only = true;
+                options.expansion = false;
+            }
             "--crates-io" => {
                 options.catalog_only = true;
                 options.expansion = false;
@@ -103,7 +112,7 @@ fn options() -> Result<Options, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: pgstrata-bench [--seed N] [--runs N] [--rebuilds N] [--no-expansion | --expansion | --catalog | --crates-io | --walks]"
+                    "unknown argument `{other}`; usage: pgstrata-bench [--seed N] [--runs N] [--rebuilds N] [--no-expansion | --expansion | --catalog | --crates-io | --walks | --drift]"
                 ))
             }
         }
@@ -222,6 +231,25 @@ fn run(options: &Options) -> Result<(), String> {
 
     if options.walks_only {
         return walks::cost(&corpus_dir, options.runs);
+    }
+    if options.drift_only {
+        drift::cost(
+            "generated corpus",
+            &corpus_dir,
+            "migrations",
+            drift::CORPUS_ROLES,
+            true,
+            options.runs,
+        )?;
+        return match crates_io() {
+            Some(dir) => drift::cost("crates.io", &dir, "migrations", "", false, options.runs),
+            None => {
+                println!(
+                    "crates.io: not found (set PGSTRATA_CORPORA to ../shared/corpora); skipped"
+                );
+                Ok(())
+            }
+        };
     }
     if options.in_process {
         if !options.catalog_only {
