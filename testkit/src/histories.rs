@@ -45,14 +45,22 @@ pub fn histories() -> Vec<History> {
             sqlx_table: false,
         })
         .collect();
-    for set in corpora::sets() {
-        let (dir, display) = migrations_dir(&set);
-        histories.push(History {
-            name: corpora::name(&set),
-            dir,
-            display,
-            sqlx_table: needs_sqlx_table(&set),
-        });
-    }
+    histories.extend(corpus_histories());
     histories
+}
+
+/// The corpus sets that are there.
+pub fn corpus_histories() -> Vec<History> {
+    corpora::sets()
+        .into_iter()
+        .map(|set| {
+            let (dir, display) = migrations_dir(&set);
+            History {
+                name: corpora::name(&set),
+                dir,
+                display,
+                sqlx_table: needs_sqlx_table(&set),
+            }
+        })
+        .collect()
 }

@@ -15,7 +15,7 @@ mod histories;
 mod rng;
 mod temp_dir;
 
-pub use histories::{histories, History};
+pub use histories::{corpus_histories, histories, History};
 pub use rng::Rng;
 pub use temp_dir::TempDir;
 

@@ -23,39 +23,22 @@ use crate::catalog_fidelity::{database_facts, relations, SKIPPED_SCHEMAS};
 use pgstrata_analyzer::{
     analyze, Analysis, Config, Diagnostic, Migration, Severity, TransactionMode,
 };
-use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
-use pgstrata_testkit::TestDb;
+use pgstrata_testkit::corpora::{self, SQLX_TABLE};
+use pgstrata_testkit::{corpus_histories, History, TestDb};
 use postgres::{Client, GenericClient};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const BROKEN_DOWNS: &str = "tests/fixtures/broken_downs";
 
-/// One history to walk.
-struct History {
-    name: String,
-    dir: PathBuf,
-    display: String,
-    sqlx_table: bool,
-}
-
 fn histories() -> Vec<History> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut histories = vec![History {
         name: "broken_downs".to_string(),
-        dir: here.join(BROKEN_DOWNS),
+        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join(BROKEN_DOWNS),
         display: BROKEN_DOWNS.to_string(),
         sqlx_table: false,
     }];
-    for set in corpora::sets() {
-        let (dir, display) = migrations_dir(&set);
-        histories.push(History {
-            name: corpora::name(&set),
-            dir,
-            display,
-            sqlx_table: needs_sqlx_table(&set),
-        });
-    }
+    histories.extend(corpus_histories());
     histories
 }
 
