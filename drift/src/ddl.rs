@@ -218,7 +218,7 @@ pub fn column_definition(catalog: &Catalog, table: &Table, column: &Column) -> S
 }
 
 /// `CREATE TABLE` with its columns; keys, checks, foreign keys and indexes are added
-/// after ([`table_constraints`], [`create_index`]) so that tables referring to each
+/// after ([`table_keys`], [`create_index`]) so that tables referring to each
 /// other can all be created first. `Err` with a comment for what the catalog does
 /// not keep enough of (a partition's bounds, a partitioned table's key, a foreign
 /// table's server).
