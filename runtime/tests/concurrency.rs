@@ -378,8 +378,6 @@ fn a_run_dropped_at_any_await_point_leaves_the_pooled_connection_clean() {
                 }
                 points += 1;
 
-                let dropped = Instant::now();
-
                 // The pooled connection, reused: its next query queues behind the
                 // cleanup.
                 let (locks, path, pid) = runtime.block_on(async {
@@ -423,7 +421,9 @@ fn a_run_dropped_at_any_await_point_leaves_the_pooled_connection_clean() {
                     );
                 }
 
-                // A second runner on another connection finishes the job.
+                // A second runner on another connection proceeds within a second (its
+                // lock timeout: waiting longer is an error) and finishes the job. Timing
+                // its whole run instead would time the machine's load.
                 let second = runtime.block_on(async {
                     if down {
                         runner
@@ -434,11 +434,6 @@ fn a_run_dropped_at_any_await_point_leaves_the_pooled_connection_clean() {
                     }
                 });
                 second.unwrap_or_else(|e| panic!("dropped at await point {k}: {e}"));
-                assert!(
-                    dropped.elapsed() < Duration::from_secs(1),
-                    "dropped at await point {k}: the second runner was done after {:?}",
-                    dropped.elapsed()
-                );
                 assert_state(&mut check, if down { 0 } else { migrations.len() });
             }
         }
