@@ -15,10 +15,9 @@ use pgstrata_analyzer::catalog::Catalog;
 use pgstrata_analyzer::{analyze, Config};
 use pgstrata_drift::{ddl, Change, Difference, ObjectKind, Options};
 use pgstrata_runtime::Runner;
-use pgstrata_testkit::corpora::{self, migrations_dir, needs_sqlx_table, SQLX_TABLE};
-use pgstrata_testkit::{runtime_migrations, TestDb};
+use pgstrata_testkit::corpora::SQLX_TABLE;
+use pgstrata_testkit::{histories, runtime_migrations, History, TestDb};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 /// The runner's history, left out of every dump.
 const HISTORY_SCHEMA: &str = "pgstrata_history";
@@ -29,51 +28,18 @@ const DUMP_ARGS: [&str; 3] = [
     "--exclude-schema=pgstrata_history",
 ];
 
-struct Set {
-    name: String,
-    dir: PathBuf,
-    display: String,
-    sqlx_table: bool,
-}
-
-const SEEDS: [&str; 4] = [
-    "neuroagent",
-    "agent_prompt_train",
-    "live_conversational_threads",
-    "chat",
-];
-
-fn sets() -> Vec<Set> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut sets = vec![Set {
-        name: "migrations".to_string(),
-        dir: root.join("migrations"),
-        display: "migrations".to_string(),
-        sqlx_table: false,
-    }];
-    for seed in SEEDS {
-        let display = format!("tests/fixtures/{seed}");
-        sets.push(Set {
-            name: seed.to_string(),
-            dir: root.join(&display),
-            display,
-            sqlx_table: false,
-        });
-    }
-    for set in corpora::sets() {
-        let (dir, display) = migrations_dir(&set);
-        sets.push(Set {
-            name: corpora::name(&set),
-            dir,
-            display,
-            sqlx_table: needs_sqlx_table(&set),
-        });
-    }
-    sets
+/// The histories the squash is held to: every one the tests have but the catalog's and
+/// the typed module's fixtures, which collect forms (partitions, exclusion
+/// constraints, typed tables) the DDL leaves to a note.
+fn sets() -> Vec<History> {
+    histories()
+        .into_iter()
+        .filter(|h| !matches!(h.name.as_str(), "catalog_forms" | "typed_forms"))
+        .collect()
 }
 
 /// A fresh database with the set's history applied by the runner, and the catalog.
-fn migrated(set: &Set) -> (TestDb, Catalog) {
+fn migrated(set: &History) -> (TestDb, Catalog) {
     let analysis = analyze(&set.dir, &set.display, &Config::default());
     let db = TestDb::new("pgstrata_reconcile");
     let mut client = db.connect();
@@ -494,7 +460,7 @@ fn the_draft_undoes_hand_changes() {
     let dir = pgstrata_testkit::TempDir::new("pgstrata_reconcile_draft");
     dir.write("migrations/V1__base.sql", BASE);
     dir.write("migrations/V2__more.sql", MORE);
-    let set = Set {
+    let set = History {
         name: "draft".to_string(),
         dir: dir.path().join("migrations"),
         display: "migrations".to_string(),
