@@ -6,11 +6,9 @@
 //! `finish`). Needs the server the tests use (`DATABASE_URL` or the local default).
 
 use super::{ms, Timing};
-use pgstrata_analyzer::catalog::fold_in_modes;
-use pgstrata_analyzer::source::SourceFile;
 use pgstrata_analyzer::{analyze, Config};
 use pgstrata_drift::{Check, Options, Rows};
-use pgstrata_runtime::{Migration, Runner, TransactionMode};
+use pgstrata_runtime::{expected_schema, Migration, Runner};
 use pgstrata_testkit::{runtime_migrations, TestDb};
 use postgres::{Client, SimpleQueryMessage};
 use std::path::Path;
@@ -161,14 +159,7 @@ fn apply_leniently(
 /// migrations, the default history table ignored), each part timed.
 fn by_hand(client: &mut Client, migrations: &[Migration]) -> Result<Parts, String> {
     let started = Instant::now();
-    let files: Vec<(SourceFile, bool)> = migrations
-        .iter()
-        .map(|m| {
-            let file = SourceFile::new(m.path.into(), m.path.to_string(), m.sql.to_string());
-            (file, m.transaction == TransactionMode::NonTransactional)
-        })
-        .collect();
-    let expected = fold_in_modes(files.iter().map(|(file, no_tx)| (file, *no_tx)));
+    let expected = expected_schema(migrations);
     let fold = started.elapsed();
     let tables = expected.tables.len();
 

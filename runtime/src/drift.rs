@@ -203,8 +203,9 @@ pub(crate) fn applied<'m>(
         .collect())
 }
 
-/// The schema `migrations` build, in order, from their embedded SQL.
-pub(crate) fn expected_schema<'m>(migrations: impl IntoIterator<Item = &'m Migration>) -> Catalog {
+/// The schema `migrations` build, in order, folded from their embedded SQL: what
+/// [`Runner::drift_with`] compares the database with.
+pub fn expected_schema<'m>(migrations: impl IntoIterator<Item = &'m Migration>) -> Catalog {
     let files: Vec<(SourceFile, bool)> = migrations
         .into_iter()
         .map(|m| {

@@ -97,7 +97,7 @@ mod status;
 mod target;
 
 #[cfg(feature = "drift")]
-pub use drift::{Change, Difference, Drift, DriftReport, ObjectKind};
+pub use drift::{expected_schema, Change, Difference, Drift, DriftReport, ObjectKind};
 pub use driver::{BlockingDriver, Driver, DriverError, Rows};
 pub use embedded_files::{check_embedded, StaleEmbedding};
 pub use error::{Error, StatementRef};
