@@ -109,12 +109,15 @@ fn checked(sql: String, config: &Config) -> Result<String, String> {
         check_migration(&file, false, config).diagnostics
     };
     let mut sql = sql;
-    if check(&sql).iter().any(|d| d.rule == "non-idempotent") {
+    let mut diagnostics = check(&sql);
+    // Checked again with the allow, which is itself an error where it allows nothing.
+    if diagnostics.iter().any(|d| d.rule == "non-idempotent") {
         sql = format!(
             "-- pgstrata:allow(non-idempotent)\n-- (It creates a whole schema on an empty database, in one transaction.)\n{sql}"
         );
+        diagnostics = check(&sql);
     }
-    let errors: Vec<String> = check(&sql)
+    let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())
         .map(render)
